@@ -1,0 +1,124 @@
+package dev.flowgate;
+
+import dev.flowgate.intake.AcceptResult;
+import dev.flowgate.intake.Intake;
+import dev.flowgate.intake.Payment;
+import dev.flowgate.ledger.Totals;
+import dev.flowgate.processor.HttpProcessorClient;
+import dev.flowgate.processor.ProcessorClient;
+import dev.flowgate.routing.FailoverRouter;
+import dev.flowgate.routing.Router;
+import dev.flowgate.settlement.PaymentTask;
+import dev.flowgate.settlement.Settlement;
+import dev.flowgate.store.PaymentRecord;
+import dev.flowgate.store.PaymentState;
+import dev.flowgate.store.sqlite.SqliteStore;
+import dev.flowgate.work.Backoff;
+import dev.flowgate.work.WorkQueue;
+import dev.flowgate.work.WorkerPool;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.random.RandomGenerator;
+
+/**
+ * A running Flowgate engine: the composition root. Everything it uses is built here from the
+ * configuration and owned by this instance, so several engines can live in one JVM.
+ *
+ * <p>{@link #start} opens the journal, queues every unfinished payment again (pinned ones are
+ * reconciled first) and starts the workers.
+ */
+public final class Flowgate implements AutoCloseable {
+    private final FlowgateConfig config;
+    private final SqliteStore store;
+    private final HttpClient http;
+    private final Router router;
+    private final WorkQueue<PaymentTask> queue;
+    private final WorkerPool workers;
+    private final Intake intake;
+
+    private Flowgate(FlowgateConfig config, Clock clock) {
+        this.config = config;
+        this.store = SqliteStore.open(config.dataDir(), config.durability(), clock);
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(config.connectTimeout())
+                .build();
+        Map<String, ProcessorClient> processors = new LinkedHashMap<>();
+        for (ProcessorConfig p : config.processors()) {
+            processors.put(p.name(), new HttpProcessorClient(p.name(), p.baseUri(), http, config.processorTimeout()));
+        }
+        this.router = new FailoverRouter(List.copyOf(processors.values()));
+        this.queue = new WorkQueue<>(clock);
+        this.intake = new Intake(store, payment -> queue.offer(PaymentTask.fresh(payment)));
+        resumeUnfinished();
+        Settlement settlement = new Settlement(store, router, processors,
+                new Backoff(config.backoffBase(), config.backoffCap()), config.maxAttempts(), clock,
+                RandomGenerator.getDefault());
+        this.workers = new WorkerPool("flowgate-settlement", config.workers(), queue, settlement, clock);
+    }
+
+    public static Flowgate start(FlowgateConfig config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    public static Flowgate start(FlowgateConfig config, Clock clock) {
+        return new Flowgate(config, clock);
+    }
+
+    private void resumeUnfinished() {
+        for (PaymentRecord record : store.unfinished()) {
+            // IN_FLIGHT after a restart means an attempt may have been sent: reconcile it there.
+            String pinned = record.state() == PaymentState.IN_FLIGHT || record.pinned() ? record.processor() : null;
+            queue.offer(new PaymentTask(new Payment(record.correlationId(), record.amountCents()), pinned,
+                    record.attempts()));
+        }
+    }
+
+    /** Journals the payment (durably) and queues it; see {@link Intake#accept}. */
+    public AcceptResult accept(Payment payment) {
+        return intake.accept(payment);
+    }
+
+    /** Settled totals per configured processor (zeros included) for {@code requestedAt} in [from, to]. */
+    public Map<String, Totals> summary(Instant from, Instant to) {
+        Map<String, Totals> settled = store.summary(from, to);
+        Map<String, Totals> result = new LinkedHashMap<>();
+        for (ProcessorConfig p : config.processors()) {
+            result.put(p.name(), settled.getOrDefault(p.name(), Totals.ZERO));
+        }
+        settled.forEach(result::putIfAbsent);
+        return result;
+    }
+
+    public Optional<PaymentRecord> find(UUID correlationId) {
+        return store.find(correlationId);
+    }
+
+    /** Forgets every payment, queued ones included. Attempts already on the wire still complete. */
+    public void purge() {
+        queue.clear();
+        store.purge();
+    }
+
+    public EngineStatus status() {
+        return new EngineStatus(queue.size(), workers.busy(), router.status());
+    }
+
+    public FlowgateConfig config() {
+        return config;
+    }
+
+    /** Stops the workers and closes the journal; unfinished payments resume at the next start. */
+    @Override
+    public void close() {
+        workers.close();
+        store.close();
+        http.close();
+    }
+}

@@ -1,0 +1,27 @@
+package dev.flowgate.intake;
+
+import dev.flowgate.store.Journal;
+import java.util.function.Consumer;
+
+/**
+ * The request path: journal the payment, then hand it to processing. Nothing here calls a
+ * processor, so intake answers in the time of one group commit whatever the processors do.
+ */
+public final class Intake {
+    private final Journal journal;
+    private final Consumer<Payment> onAccepted;
+
+    public Intake(Journal journal, Consumer<Payment> onAccepted) {
+        this.journal = journal;
+        this.onAccepted = onAccepted;
+    }
+
+    /** Blocks until the payment is durable in the journal; a crash after that loses nothing. */
+    public AcceptResult accept(Payment payment) {
+        AcceptResult result = journal.append(payment);
+        if (result instanceof AcceptResult.Accepted) {
+            onAccepted.accept(payment);
+        }
+        return result;
+    }
+}

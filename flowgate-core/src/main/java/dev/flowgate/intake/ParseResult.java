@@ -1,0 +1,10 @@
+package dev.flowgate.intake;
+
+/** The outcome of reading a payment request: a valid payment, or the problem that makes it invalid. */
+public sealed interface ParseResult {
+    record Valid(Payment payment) implements ParseResult {
+    }
+
+    record Invalid(Problem problem) implements ParseResult {
+    }
+}

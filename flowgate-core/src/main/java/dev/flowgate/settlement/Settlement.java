@@ -1,0 +1,147 @@
+package dev.flowgate.settlement;
+
+import dev.flowgate.processor.LookupOutcome;
+import dev.flowgate.processor.ProcessorClient;
+import dev.flowgate.processor.SendOutcome;
+import dev.flowgate.routing.Route;
+import dev.flowgate.routing.Router;
+import dev.flowgate.store.Journal;
+import dev.flowgate.work.Backoff;
+import dev.flowgate.work.Disposition;
+import dev.flowgate.work.Handler;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.UUID;
+import java.util.random.RandomGenerator;
+
+/**
+ * Takes a payment one step towards settlement: reconcile or send, then record the outcome.
+ *
+ * <p>The rules that keep every payment paid exactly once:
+ * <ul>
+ *   <li>The attempt (processor, {@code requestedAt}) is journaled before the request leaves, so a
+ *       crash mid-call is reconciled on that processor after restart.</li>
+ *   <li>A payment whose outcome on a processor is unknown is pinned there: it is looked up there
+ *       before any new send, and only ever sent there again. A processor's 422 on a duplicate
+ *       makes a repeated send safe; sending it elsewhere could pay it twice, because a processor
+ *       stores a request that the client already gave up on once its delay has passed.</li>
+ *   <li>Only a 200, or a 422 confirmed by a lookup on the same processor, enters the ledger, with
+ *       the {@code requestedAt} the processor holds.</li>
+ * </ul>
+ */
+public final class Settlement implements Handler<PaymentTask> {
+    private final Journal journal;
+    private final Router router;
+    private final Map<String, ProcessorClient> processors;
+    private final Backoff backoff;
+    private final int maxAttempts;
+    private final Clock clock;
+    private final RandomGenerator random;
+
+    public Settlement(Journal journal, Router router, Map<String, ProcessorClient> processors,
+                      Backoff backoff, int maxAttempts, Clock clock, RandomGenerator random) {
+        this.journal = journal;
+        this.router = router;
+        this.processors = Map.copyOf(processors);
+        this.backoff = backoff;
+        this.maxAttempts = maxAttempts;
+        this.clock = clock;
+        this.random = random;
+    }
+
+    @Override
+    public Disposition<PaymentTask> handle(PaymentTask task) {
+        Instant now = clock.instant();
+        if (task.pinnedProcessor() != null) {
+            return reconcileThenSend(task, now);
+        }
+        return switch (router.choose(now)) {
+            case Route.Send send -> send(task, send.processor());
+            case Route.Wait wait -> retryAt(task, wait.until());
+        };
+    }
+
+    private Disposition<PaymentTask> reconcileThenSend(PaymentTask task, Instant now) {
+        ProcessorClient processor = processors.get(task.pinnedProcessor());
+        if (processor == null) {
+            // Pinned to a processor no longer configured: only a person can tell where it went.
+            journal.failed(id(task), "pinned to processor '" + task.pinnedProcessor()
+                    + "' with an unknown outcome, and that processor is no longer configured");
+            return done();
+        }
+        Instant available = router.availableAt(processor.name(), now);
+        if (available.isAfter(now)) {
+            return retryAt(task, available);
+        }
+        return switch (processor.lookup(id(task))) {
+            case LookupOutcome.Found found -> settled(task, processor, found.requestedAt());
+            case LookupOutcome.NotFound notFound -> send(task, processor);
+            case LookupOutcome.Unavailable unavailable -> retryAt(task, backoffFrom(now, task.attempts() + 1));
+        };
+    }
+
+    private Disposition<PaymentTask> send(PaymentTask task, ProcessorClient processor) {
+        Instant requestedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        if (!journal.attemptStarted(id(task), processor.name(), requestedAt)) {
+            return done(); // purged meanwhile: nothing left to settle
+        }
+        SendOutcome outcome = processor.send(task.payment(), requestedAt);
+        Instant now = clock.instant();
+        router.record(processor.name(), outcome, now);
+        return switch (outcome) {
+            case SendOutcome.Processed p -> settled(task, processor, requestedAt);
+            case SendOutcome.AlreadyProcessed a -> {
+                // Settled there by an earlier attempt whose requestedAt we must learn: look it up.
+                journal.attemptEnded(id(task), processor.name(), "already processed by " + processor.name());
+                yield retryAt(task.after(processor.name()), backoffFrom(now, 1));
+            }
+            case SendOutcome.Rejected r -> {
+                journal.failed(id(task), r.reason());
+                yield done();
+            }
+            case SendOutcome.Unknown u -> {
+                journal.attemptEnded(id(task), processor.name(), u.reason());
+                yield retryAt(task.after(processor.name()), backoffFrom(now, task.attempts() + 1));
+            }
+            case SendOutcome.NotSent n -> notSettled(task, n.reason(), now);
+            case SendOutcome.Failed f -> notSettled(task, f.reason(), now);
+            case SendOutcome.RateLimited r -> notSettled(task, processor.name() + " rate-limited the call", now);
+        };
+    }
+
+    /** The processor certainly did not store this attempt; an earlier unknown one keeps the pin. */
+    private Disposition<PaymentTask> notSettled(PaymentTask task, String reason, Instant now) {
+        PaymentTask next = task.after(task.pinnedProcessor());
+        if (next.pinnedProcessor() == null && next.attempts() >= maxAttempts) {
+            journal.failed(id(task), "gave up after " + next.attempts() + " attempts; last: " + reason);
+            return done();
+        }
+        journal.attemptEnded(id(task), next.pinnedProcessor(), reason);
+        // Unpinned, the router sends it to the next available processor at once; pinned, it waits.
+        Instant at = next.pinnedProcessor() == null ? now : backoffFrom(now, next.attempts());
+        return retryAt(next, at);
+    }
+
+    private Disposition<PaymentTask> settled(PaymentTask task, ProcessorClient processor, Instant requestedAt) {
+        journal.processed(id(task), processor.name(), requestedAt);
+        return done();
+    }
+
+    private Instant backoffFrom(Instant now, int attempt) {
+        return now.plus(backoff.delay(attempt, random));
+    }
+
+    private static UUID id(PaymentTask task) {
+        return task.payment().correlationId();
+    }
+
+    private static Disposition<PaymentTask> done() {
+        return new Disposition.Done<>();
+    }
+
+    private static Disposition<PaymentTask> retryAt(PaymentTask task, Instant at) {
+        return new Disposition.Retry<>(task, at);
+    }
+}

@@ -1,0 +1,138 @@
+package dev.flowgate.store.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flowgate.intake.AcceptResult;
+import dev.flowgate.intake.Payment;
+import dev.flowgate.ledger.Totals;
+import dev.flowgate.store.Durability;
+import dev.flowgate.store.PaymentRecord;
+import dev.flowgate.store.PaymentState;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteStoreTest {
+    @TempDir
+    Path dir;
+    private SqliteStore store;
+
+    @BeforeEach
+    void open() {
+        store = SqliteStore.open(dir, Durability.FSYNC, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    @Test
+    void aNewPaymentIsAcceptedAndQueued() {
+        Payment payment = new Payment(UUID.randomUUID(), 1990);
+        assertThat(store.append(payment)).isInstanceOf(AcceptResult.Accepted.class);
+        PaymentRecord record = store.find(payment.correlationId()).orElseThrow();
+        assertThat(record.state()).isEqualTo(PaymentState.QUEUED);
+        assertThat(record.amountCents()).isEqualTo(1990);
+    }
+
+    @Test
+    void theSameIdAndAmountAgainIsAlreadyAccepted() {
+        Payment payment = new Payment(UUID.randomUUID(), 1990);
+        store.append(payment);
+        assertThat(store.append(payment)).isInstanceOf(AcceptResult.AlreadyAccepted.class);
+    }
+
+    @Test
+    void theSameIdWithAnotherAmountIsAConflictAndTheFirstStands() {
+        UUID id = UUID.randomUUID();
+        store.append(new Payment(id, 1990));
+        assertThat(store.append(new Payment(id, 2000))).isEqualTo(new AcceptResult.Conflict(1990));
+        assertThat(store.find(id).orElseThrow().amountCents()).isEqualTo(1990);
+    }
+
+    @Test
+    void concurrentAppendsAreAllDurableAndSurviveReopening() throws Exception {
+        List<UUID> ids = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<AcceptResult>> results = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                UUID id = UUID.randomUUID();
+                ids.add(id);
+                results.add(pool.submit(() -> store.append(new Payment(id, 100))));
+            }
+            for (Future<AcceptResult> result : results) {
+                assertThat(result.get()).isInstanceOf(AcceptResult.Accepted.class);
+            }
+        }
+        store.close();
+        store = SqliteStore.open(dir, Durability.FSYNC, Clock.systemUTC());
+        assertThat(store.unfinished()).extracting(PaymentRecord::correlationId).containsExactlyInAnyOrderElementsOf(ids);
+    }
+
+    @Test
+    void onlyProcessedPaymentsEnterTheLedgerOnce() {
+        UUID id = UUID.randomUUID();
+        Instant at = Instant.parse("2025-07-15T12:00:00.123Z");
+        store.append(new Payment(id, 2005));
+        assertThat(store.summary(null, null)).isEmpty();
+        assertThat(store.attemptStarted(id, "default", at)).isTrue();
+        store.processed(id, "default", at);
+        store.processed(id, "fallback", at);
+        assertThat(store.summary(null, null)).isEqualTo(Map.of("default", new Totals(1, 2005)));
+        assertThat(store.attemptStarted(id, "fallback", at)).as("a final payment is never sent again").isFalse();
+    }
+
+    @Test
+    void theSummaryWindowIsInclusiveAtBothEnds() {
+        Instant t0 = Instant.parse("2025-07-15T12:00:00.000Z");
+        settle("default", t0, 100);
+        settle("default", t0.plusMillis(1), 200);
+        settle("fallback", t0.plusMillis(2), 400);
+        assertThat(store.summary(t0, t0.plusMillis(1))).isEqualTo(Map.of("default", new Totals(2, 300)));
+        assertThat(store.summary(t0.plusMillis(1), null))
+                .isEqualTo(Map.of("default", new Totals(1, 200), "fallback", new Totals(1, 400)));
+        assertThat(store.summary(null, t0)).isEqualTo(Map.of("default", new Totals(1, 100)));
+        assertThat(store.summary(t0.plusNanos(1), t0.plusMillis(1))).isEqualTo(Map.of("default", new Totals(1, 200)));
+    }
+
+    @Test
+    void anEndedAttemptKeepsItsPinForReconciliation() {
+        UUID id = UUID.randomUUID();
+        store.append(new Payment(id, 100));
+        store.attemptStarted(id, "default", Instant.now());
+        store.attemptEnded(id, "default", "timed out");
+        PaymentRecord record = store.find(id).orElseThrow();
+        assertThat(record.state()).isEqualTo(PaymentState.QUEUED);
+        assertThat(record.pinned()).isTrue();
+        assertThat(record.processor()).isEqualTo("default");
+        assertThat(record.attempts()).isEqualTo(1);
+        assertThat(record.lastError()).isEqualTo("timed out");
+    }
+
+    @Test
+    void purgeForgetsPaymentsAndLedger() {
+        settle("default", Instant.now(), 100);
+        store.purge();
+        assertThat(store.summary(null, null)).isEmpty();
+        assertThat(store.unfinished()).isEmpty();
+    }
+
+    private void settle(String processor, Instant at, long cents) {
+        UUID id = UUID.randomUUID();
+        store.append(new Payment(id, cents));
+        store.attemptStarted(id, processor, at);
+        store.processed(id, processor, at);
+    }
+}

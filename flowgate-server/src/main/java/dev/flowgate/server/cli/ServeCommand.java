@@ -1,0 +1,147 @@
+package dev.flowgate.server.cli;
+
+import dev.flowgate.Flowgate;
+import dev.flowgate.ProcessorConfig;
+import dev.flowgate.server.api.PaymentsApi;
+import dev.flowgate.server.http.HttpLimits;
+import dev.flowgate.server.http.HttpServer;
+import dev.flowgate.store.StoreException;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code flowgate serve}: the intake API and the workers, on the embedded database. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Starts the payment intake server.",
+                "Settings come from flags, then FLOWGATE_* environment variables, then the configuration file."})
+public final class ServeCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--port", description = "HTTP port (default 9999).")
+    String port;
+
+    @Option(names = "--host", description = "Address to listen on (default 0.0.0.0).")
+    String host;
+
+    @Option(names = "--data-dir", description = "Directory of the embedded database (default ./data).")
+    String dataDir;
+
+    @Option(names = "--processor", paramLabel = "NAME=URL[,fee=F]",
+            description = {"A payment processor, cheapest first; repeat for each.",
+                    "Default: default=http://127.0.0.1:8001,fee=0.05 fallback=http://127.0.0.1:8002,fee=0.15"})
+    List<String> processors;
+
+    @Option(names = "--durability", description = "fsync (default: each commit is synced to disk) or no-fsync "
+            + "(survives a process crash, not a power loss).")
+    String durability;
+
+    @Option(names = "--workers", description = "Concurrent settlement attempts (default 256).")
+    String workers;
+
+    @Option(names = "--processor-timeout-ms", description = "Longest processor call before its outcome counts as unknown (default 10000).")
+    String processorTimeoutMs;
+
+    @Option(names = "--max-attempts", description = "Sends after which a payment is marked failed (default 1000).")
+    String maxAttempts;
+
+    @Option(names = "--admin-token", description = "Token that POST /purge-payments requires in X-Admin-Token (default: none, open).")
+    String adminToken;
+
+    @Option(names = "--config", description = "Configuration file of name = value lines (default ./flowgate.properties if present).")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        ServerSettings settings;
+        try {
+            settings = ServerSettings.resolve(flags(), System.getenv(), file());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Flowgate engine;
+        try {
+            engine = Flowgate.start(settings.engine());
+        } catch (StoreException e) {
+            spec.commandLine().getErr().println("flowgate: " + e.getMessage());
+            return 1;
+        }
+        HttpServer server;
+        try {
+            server = HttpServer.start(new InetSocketAddress(settings.host(), settings.port()), HttpLimits.defaults(),
+                    new PaymentsApi(engine, settings.adminToken()));
+        } catch (IOException e) {
+            engine.close();
+            spec.commandLine().getErr().println("flowgate: cannot listen on " + settings.host() + ":" + settings.port()
+                    + ": " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            engine.close();
+            stopped.countDown();
+        }, "flowgate-shutdown"));
+        spec.commandLine().getOut().printf("flowgate listening on http://%s:%d (data in %s; processors %s)%n",
+                settings.host(), server.port(), settings.engine().dataDir().toAbsolutePath(),
+                settings.engine().processors().stream().map(ServeCommand::describe).collect(Collectors.joining(", ")));
+        spec.commandLine().getOut().flush();
+        stopped.await();
+        return 0;
+    }
+
+    private static String describe(ProcessorConfig p) {
+        return p.name() + "=" + p.baseUri() + " (fee " + p.fee().toPlainString() + ")";
+    }
+
+    private Map<String, String> flags() {
+        Map<String, String> flags = new HashMap<>();
+        flags.put("port", port);
+        flags.put("host", host);
+        flags.put("data-dir", dataDir);
+        flags.put("processor", processors == null ? null : String.join(" ", processors));
+        flags.put("durability", durability);
+        flags.put("workers", workers);
+        flags.put("processor-timeout-ms", processorTimeoutMs);
+        flags.put("max-attempts", maxAttempts);
+        flags.put("admin-token", adminToken);
+        return flags;
+    }
+
+    private Map<String, String> file() throws IOException {
+        Path path = config != null ? config : Path.of("flowgate.properties");
+        if (config == null && !Files.exists(path)) {
+            return Map.of();
+        }
+        if (!Files.isReadable(path)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--config: cannot read " + path);
+        }
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(path)) {
+            properties.load(reader);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--config: " + path + " is malformed: " + e.getMessage());
+        }
+        Map<String, String> entries = new HashMap<>();
+        for (String key : properties.stringPropertyNames()) {
+            if (!ServerSettings.NAMES.contains(key)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--config: unknown setting '" + key
+                        + "' in " + path + "; known: " + String.join(", ", ServerSettings.NAMES));
+            }
+            entries.put(key, properties.getProperty(key));
+        }
+        return entries;
+    }
+}

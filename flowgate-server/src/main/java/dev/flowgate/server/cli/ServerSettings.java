@@ -1,0 +1,170 @@
+package dev.flowgate.server.cli;
+
+import dev.flowgate.FlowgateConfig;
+import dev.flowgate.ProcessorConfig;
+import dev.flowgate.store.Durability;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The server's settings, resolved from flags, environment variables and a configuration file, in
+ * that order of precedence, over the defaults. Each setting has one name used everywhere: flag
+ * {@code --data-dir}, variable {@code FLOWGATE_DATA_DIR}, file key {@code data-dir}.
+ *
+ * @param adminToken required by admin endpoints, or null: then they are open (fine for tests and
+ *                   the contest, not for production)
+ */
+public record ServerSettings(String host, int port, String adminToken, FlowgateConfig engine) {
+    /** Every setting name, as a file key; the flag is {@code --name}, the variable FLOWGATE_NAME. */
+    public static final List<String> NAMES = List.of(
+            "host", "port", "data-dir", "processor", "durability", "workers", "processor-timeout-ms",
+            "max-attempts", "admin-token");
+
+    /**
+     * @param flags values given on the command line, by setting name ("processor" holds the
+     *              processors separated by whitespace)
+     * @param env   the environment
+     * @param file  the configuration file's entries
+     * @throws IllegalArgumentException naming the setting and where its bad value came from
+     */
+    public static ServerSettings resolve(Map<String, String> flags, Map<String, String> env, Map<String, String> file) {
+        Source source = new Source(flags, env, file);
+        FlowgateConfig defaults = FlowgateConfig.defaults();
+        FlowgateConfig engine = defaults;
+        String dataDir = source.get("data-dir");
+        if (dataDir != null) {
+            engine = engine.withDataDir(Path.of(require(dataDir, "data-dir", source)));
+        }
+        String processors = source.get("processor");
+        if (processors != null) {
+            engine = engine.withProcessors(processors(processors, source));
+        }
+        String durability = source.get("durability");
+        if (durability != null) {
+            engine = engine.withDurability(switch (durability.toLowerCase(Locale.ROOT)) {
+                case "fsync" -> Durability.FSYNC;
+                case "no-fsync" -> Durability.NO_FSYNC;
+                default -> throw source.invalid("durability", "must be fsync or no-fsync");
+            });
+        }
+        String workers = source.get("workers");
+        if (workers != null) {
+            engine = engine.withWorkers(integer(workers, "workers", 1, 100_000, source));
+        }
+        String timeout = source.get("processor-timeout-ms");
+        if (timeout != null) {
+            engine = engine.withProcessorTimeout(Duration.ofMillis(
+                    integer(timeout, "processor-timeout-ms", 1, 600_000, source)));
+        }
+        String maxAttempts = source.get("max-attempts");
+        if (maxAttempts != null) {
+            engine = engine.withMaxAttempts(integer(maxAttempts, "max-attempts", 1, 1_000_000, source));
+        }
+        String port = source.get("port");
+        String host = source.get("host");
+        String token = source.get("admin-token");
+        return new ServerSettings(
+                host == null ? "0.0.0.0" : require(host, "host", source),
+                port == null ? 9999 : integer(port, "port", 0, 65535, source),
+                token == null || token.isEmpty() ? null : token,
+                engine);
+    }
+
+    /** Parses whitespace-separated processors, each {@code name=url} with an optional {@code ,fee=0.05}. */
+    static List<ProcessorConfig> processors(String value, Source source) {
+        List<ProcessorConfig> result = new ArrayList<>();
+        for (String spec : value.trim().split("\\s+")) {
+            if (spec.isEmpty()) {
+                continue;
+            }
+            int eq = spec.indexOf('=');
+            if (eq <= 0) {
+                throw source.invalid("processor", "'" + spec + "' must look like default=http://127.0.0.1:8001[,fee=0.05]");
+            }
+            String name = spec.substring(0, eq);
+            String[] parts = spec.substring(eq + 1).split(",");
+            BigDecimal fee = BigDecimal.ZERO;
+            for (int i = 1; i < parts.length; i++) {
+                if (!parts[i].startsWith("fee=")) {
+                    throw source.invalid("processor", "unknown option '" + parts[i] + "' for processor " + name);
+                }
+                try {
+                    fee = new BigDecimal(parts[i].substring(4));
+                } catch (NumberFormatException e) {
+                    throw source.invalid("processor", "fee of processor " + name + " is not a number");
+                }
+            }
+            try {
+                result.add(new ProcessorConfig(name, new URI(parts[0]), fee));
+            } catch (URISyntaxException e) {
+                throw source.invalid("processor", "'" + parts[0] + "' is not a URL");
+            } catch (IllegalArgumentException e) {
+                throw source.invalid("processor", e.getMessage());
+            }
+        }
+        if (result.isEmpty()) {
+            throw source.invalid("processor", "at least one processor is needed");
+        }
+        return result;
+    }
+
+    private static int integer(String value, String name, int min, int max, Source source) {
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n < min || n > max) {
+                throw source.invalid(name, "must be between " + min + " and " + max);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw source.invalid(name, "'" + value + "' is not a whole number");
+        }
+    }
+
+    private static String require(String value, String name, Source source) {
+        if (value.isBlank()) {
+            throw source.invalid(name, "must not be empty");
+        }
+        return value;
+    }
+
+    /** Looks a setting up by precedence and remembers where each value came from, for error messages. */
+    static final class Source {
+        private final Map<String, String> flags;
+        private final Map<String, String> env;
+        private final Map<String, String> file;
+
+        Source(Map<String, String> flags, Map<String, String> env, Map<String, String> file) {
+            this.flags = Objects.requireNonNull(flags);
+            this.env = Objects.requireNonNull(env);
+            this.file = Objects.requireNonNull(file);
+        }
+
+        String get(String name) {
+            if (flags.get(name) != null) {
+                return flags.get(name);
+            }
+            String fromEnv = env.get(variable(name));
+            return fromEnv != null ? fromEnv : file.get(name);
+        }
+
+        IllegalArgumentException invalid(String name, String problem) {
+            String origin = flags.get(name) != null ? "--" + name
+                    : env.get(variable(name)) != null ? variable(name)
+                    : file.get(name) != null ? "'" + name + "' in the configuration file"
+                    : name;
+            return new IllegalArgumentException(origin + ": " + problem);
+        }
+
+        static String variable(String name) {
+            return "FLOWGATE_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.flowgate.server;
+
+import dev.flowgate.Flowgate;
+import dev.flowgate.FlowgateConfig;
+import dev.flowgate.ProcessorConfig;
+import dev.flowgate.server.api.PaymentsApi;
+import dev.flowgate.server.http.HttpLimits;
+import dev.flowgate.server.http.HttpServer;
+import dev.flowgate.testkit.processor.ProcessorEmulator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * A Flowgate server on an ephemeral loopback port, with two processor emulators ("default" at 5 %,
+ * "fallback" at 15 %) running as real HTTP servers: what the integration tests talk to.
+ */
+final class Harness implements AutoCloseable {
+    final ProcessorEmulator defaultProcessor;
+    final ProcessorEmulator fallbackProcessor;
+    final Flowgate engine;
+    final HttpServer server;
+    final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private Harness(Path dataDir, UnaryOperator<FlowgateConfig> tune, String adminToken) throws IOException {
+        defaultProcessor = ProcessorEmulator.start(ProcessorEmulator.Options.defaults().withFee(new BigDecimal("0.05")));
+        fallbackProcessor = ProcessorEmulator.start(ProcessorEmulator.Options.defaults().withFee(new BigDecimal("0.15")));
+        FlowgateConfig config = FlowgateConfig.defaults()
+                .withDataDir(dataDir)
+                .withProcessors(List.of(
+                        new ProcessorConfig("default", defaultProcessor.baseUri(), new BigDecimal("0.05")),
+                        new ProcessorConfig("fallback", fallbackProcessor.baseUri(), new BigDecimal("0.15"))))
+                .withWorkers(32);
+        engine = Flowgate.start(tune.apply(config));
+        server = HttpServer.start(new InetSocketAddress("127.0.0.1", 0), HttpLimits.defaults(),
+                new PaymentsApi(engine, adminToken));
+    }
+
+    static Harness start(Path dataDir) throws IOException {
+        return new Harness(dataDir, UnaryOperator.identity(), null);
+    }
+
+    static Harness start(Path dataDir, UnaryOperator<FlowgateConfig> tune) throws IOException {
+        return new Harness(dataDir, tune, null);
+    }
+
+    static Harness withAdminToken(Path dataDir, String token) throws IOException {
+        return new Harness(dataDir, UnaryOperator.identity(), token);
+    }
+
+    URI uri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + server.port() + pathAndQuery);
+    }
+
+    HttpResponse<String> post(String path, String contentType, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        return send(request.build());
+    }
+
+    HttpResponse<String> pay(UUID id, String amount) {
+        return post("/payments", "application/json", "{\"correlationId\":\"" + id + "\",\"amount\":" + amount + "}");
+    }
+
+    HttpResponse<String> get(String pathAndQuery) {
+        return send(HttpRequest.newBuilder(uri(pathAndQuery)).GET().build());
+    }
+
+    HttpResponse<String> send(HttpRequest request) {
+        try {
+            return client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits (polling, up to {@code timeout}) for a condition; fails the test if it never holds. */
+    static void await(Duration timeout, String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** True once no payment is queued or in flight. */
+    boolean drained() {
+        var status = engine.status();
+        return status.queued() == 0 && status.inFlight() == 0;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        engine.close();
+        defaultProcessor.close();
+        fallbackProcessor.close();
+    }
+}

@@ -1,0 +1,136 @@
+package dev.flowgate.testkit.load;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.random.RandomGenerator;
+
+/**
+ * The loop of one connection: claim a request from the schedule, wait for its start in fixed-rate
+ * mode, send it, record the outcome; reconnect whenever the connection is lost. Runs on its own
+ * (virtual) thread and owns its connection and random generator.
+ */
+final class ConnectionWorker implements Runnable {
+
+    // A refused connection fails in microseconds; without a pause a closed loop against a server
+    // that is down would burn the whole request budget, and the CPU, in a tight loop.
+    private static final Duration PAUSE_AFTER_FAILED_CONNECT = Duration.ofMillis(10);
+
+    private final LoopbackTarget target;
+    private final PaymentRequestTemplate requests;
+    private final SendSchedule schedule;
+    private final LoadTally tally;
+    private final Ticker ticker;
+    private final Duration timeout;
+    private final long recordFromNanos;
+    private final RandomGenerator random;
+    private HttpConnection connection;
+
+    /**
+     * @param recordFromNanos requests starting before this (the end of the warmup) are not recorded
+     */
+    ConnectionWorker(LoopbackTarget target, PaymentRequestTemplate requests, SendSchedule schedule,
+            LoadTally tally, Ticker ticker, Duration timeout, long recordFromNanos, RandomGenerator random) {
+        this.target = target;
+        this.requests = requests;
+        this.schedule = schedule;
+        this.tally = tally;
+        this.ticker = ticker;
+        this.timeout = timeout;
+        this.recordFromNanos = recordFromNanos;
+        this.random = random;
+    }
+
+    @Override
+    public void run() {
+        try {
+            for (long ticket = schedule.claim(ticker.read());
+                    ticket != SendSchedule.DONE && !Thread.currentThread().isInterrupted();
+                    ticket = schedule.claim(ticker.read())) {
+                send(ticket);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            disconnect();
+        }
+    }
+
+    private void send(long ticket) throws InterruptedException {
+        long intended = schedule.intendedStart(ticket, ticker.read());
+        if (!schedule.closedLoop()) {
+            sleepUntil(intended);
+        }
+        boolean recorded = intended - recordFromNanos >= 0;
+        byte[] request = requests.render(RandomUuids.next(random));
+        try {
+            if (connection == null) {
+                connection = HttpConnection.open(target.address(), timeout, ticker);
+            }
+        } catch (IOException e) {
+            if (!Thread.currentThread().isInterrupted()) {
+                countFailure(e, recorded);
+                Thread.sleep(PAUSE_AFTER_FAILED_CONNECT);
+            }
+            return;
+        }
+        // At a fixed rate the latency is measured from when the request was meant to be sent, not
+        // from when it was: a stalled server then shows in the percentiles as the wait it caused,
+        // instead of hiding behind the requests a blocked connection could not send (coordinated
+        // omission). A closed loop has no plan to fall behind, so it measures from the write.
+        long start = schedule.closedLoop() ? ticker.read() : intended;
+        try {
+            int status = exchange(request);
+            tally.answer(status, ticker.read() - start, recorded);
+            if (!connection.keepAlive()) {
+                disconnect();
+            }
+        } catch (IOException e) {
+            disconnect();
+            if (!Thread.currentThread().isInterrupted()) {
+                countFailure(e, recorded);
+            }
+        }
+    }
+
+    private int exchange(byte[] request) throws IOException {
+        long deadline = ticker.read() + timeout.toNanos();
+        try {
+            return connection.exchange(request, deadline);
+        } catch (HttpConnection.StaleConnectionException e) {
+            // The server closed the idle connection before reading this request, so it was never
+            // processed; send it once more on a new connection, as HTTP clients do. Even if the server
+            // did see it, the repeat carries the same correlationId, which is what makes a payment
+            // request safe to repeat.
+            disconnect();
+            connection = HttpConnection.open(target.address(), timeout, ticker);
+            return connection.exchange(request, deadline);
+        }
+    }
+
+    private void countFailure(IOException failure, boolean recorded) {
+        if (failure instanceof SocketTimeoutException) {
+            tally.timeout(recorded);
+        } else {
+            tally.ioError(recorded);
+        }
+    }
+
+    private void sleepUntil(long nanos) throws InterruptedException {
+        long wait = nanos - ticker.read();
+        if (wait > 0) {
+            Thread.sleep(Duration.ofNanos(wait));
+        }
+    }
+
+    private void disconnect() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (IOException e) {
+                // Nothing to do about a failed close of a connection we give up anyway.
+            }
+            connection = null;
+        }
+    }
+}
