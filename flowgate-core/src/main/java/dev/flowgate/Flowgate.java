@@ -16,7 +16,6 @@ import dev.flowgate.store.sqlite.SqliteStore;
 import dev.flowgate.work.Backoff;
 import dev.flowgate.work.WorkQueue;
 import dev.flowgate.work.WorkerPool;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -36,7 +35,7 @@ import java.util.random.RandomGenerator;
 public final class Flowgate implements AutoCloseable {
     private final FlowgateConfig config;
     private final SqliteStore store;
-    private final HttpClient http;
+    private final List<HttpProcessorClient> clients;
     private final Router router;
     private final WorkQueue<PaymentTask> queue;
     private final WorkerPool workers;
@@ -45,14 +44,11 @@ public final class Flowgate implements AutoCloseable {
     private Flowgate(FlowgateConfig config, Clock clock) {
         this.config = config;
         this.store = SqliteStore.open(config.dataDir(), config.durability(), clock);
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(config.connectTimeout())
-                .build();
+        this.clients = config.processors().stream()
+                .map(p -> new HttpProcessorClient(p.name(), p.baseUri(), config.connectTimeout(), config.processorTimeout()))
+                .toList();
         Map<String, ProcessorClient> processors = new LinkedHashMap<>();
-        for (ProcessorConfig p : config.processors()) {
-            processors.put(p.name(), new HttpProcessorClient(p.name(), p.baseUri(), http, config.processorTimeout()));
-        }
+        clients.forEach(client -> processors.put(client.name(), client));
         this.router = new FailoverRouter(List.copyOf(processors.values()));
         this.queue = new WorkQueue<>(clock);
         this.intake = new Intake(store, payment -> queue.offer(PaymentTask.fresh(payment)));
@@ -119,6 +115,6 @@ public final class Flowgate implements AutoCloseable {
     public void close() {
         workers.close();
         store.close();
-        http.close();
+        clients.forEach(HttpProcessorClient::close);
     }
 }

@@ -6,13 +6,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.flowgate.intake.Amounts;
 import dev.flowgate.intake.Payment;
 import java.io.IOException;
-import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -20,26 +16,31 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.UUID;
 
-/** A processor that speaks the contest's protocol over HTTP/1.1 (see docs: rinha processor). */
-public final class HttpProcessorClient implements ProcessorClient {
+/**
+ * A processor that speaks the contest's protocol ({@code POST /payments}, {@code GET /payments/{id}})
+ * over pooled keep-alive HTTP/1.1 connections. Blocking: call it from virtual threads.
+ *
+ * <p>The outcome classes hinge on one distinction: a failure to connect means nothing was sent
+ * ({@link SendOutcome.NotSent}); any failure after the request was written may have reached the
+ * processor ({@link SendOutcome.Unknown}).
+ */
+public final class HttpProcessorClient implements ProcessorClient, AutoCloseable {
     /** Always three fraction digits, so what we send is exactly what we store (whole milliseconds). */
     static final DateTimeFormatter REQUESTED_AT =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
 
     private final String name;
-    private final URI paymentsUri;
-    private final String lookupBase;
-    private final HttpClient http;
+    private final String basePath;
+    private final ConnectionPool pool;
     private final Duration timeout;
     private final JsonFactory json = new JsonFactory();
 
-    public HttpProcessorClient(String name, URI baseUri, HttpClient http, Duration timeout) {
+    public HttpProcessorClient(String name, URI baseUri, Duration connectTimeout, Duration timeout) {
         this.name = name;
-        String base = baseUri.toString().replaceAll("/+$", "");
-        this.paymentsUri = URI.create(base + "/payments");
-        this.lookupBase = base + "/payments/";
-        this.http = http;
+        String path = baseUri.getRawPath() == null ? "" : baseUri.getRawPath();
+        this.basePath = path.replaceAll("/+$", "");
+        this.pool = new ConnectionPool(baseUri, (int) connectTimeout.toMillis());
         this.timeout = timeout;
     }
 
@@ -50,32 +51,24 @@ public final class HttpProcessorClient implements ProcessorClient {
 
     @Override
     public SendOutcome send(Payment payment, Instant requestedAt) {
-        String body = "{\"correlationId\":\"" + payment.correlationId()
+        byte[] body = ("{\"correlationId\":\"" + payment.correlationId()
                 + "\",\"amount\":" + Amounts.toDecimal(payment.amountCents()).toPlainString()
-                + ",\"requestedAt\":\"" + REQUESTED_AT.format(requestedAt) + "\"}";
-        HttpRequest request = HttpRequest.newBuilder(paymentsUri)
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        HttpResponse<Void> response;
+                + ",\"requestedAt\":\"" + REQUESTED_AT.format(requestedAt) + "\"}").getBytes(StandardCharsets.ISO_8859_1);
+        RawResponse response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.discarding());
-        } catch (HttpConnectTimeoutException | ConnectException e) {
-            return new SendOutcome.NotSent("cannot connect to " + name + ": " + e.getMessage());
-        } catch (HttpTimeoutException e) {
+            response = exchange("POST", basePath + "/payments", body);
+        } catch (ProcessorConnection.ConnectFailedException e) {
+            return new SendOutcome.NotSent(name + ": " + e.getMessage());
+        } catch (SocketTimeoutException e) {
             return new SendOutcome.Unknown("no answer from " + name + " within " + timeout.toMillis() + " ms");
         } catch (IOException e) {
-            return new SendOutcome.Unknown("connection to " + name + " failed after sending: " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new SendOutcome.Unknown("interrupted while waiting for " + name);
+            return new SendOutcome.Unknown("connection to " + name + " failed after sending: " + e.getMessage());
         }
-        int status = response.statusCode();
+        int status = response.status();
         return switch (status) {
             case 200, 201, 202, 204 -> new SendOutcome.Processed();
             case 422 -> new SendOutcome.AlreadyProcessed();
-            case 429 -> new SendOutcome.RateLimited(retryAfter(response));
+            case 429 -> new SendOutcome.RateLimited(retryAfter(response.retryAfter()));
             case 500 -> new SendOutcome.Failed(status, name + " answered 500");
             default -> status >= 400 && status < 500
                     ? new SendOutcome.Rejected(status, name + " refused the request with " + status)
@@ -85,22 +78,39 @@ public final class HttpProcessorClient implements ProcessorClient {
 
     @Override
     public LookupOutcome lookup(UUID correlationId) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(lookupBase + correlationId))
-                .timeout(timeout)
-                .GET()
-                .build();
         try {
-            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            return switch (response.statusCode()) {
+            RawResponse response = exchange("GET", basePath + "/payments/" + correlationId, null);
+            return switch (response.status()) {
                 case 200 -> found(response.body());
                 case 404 -> new LookupOutcome.NotFound();
-                default -> new LookupOutcome.Unavailable(name + " answered " + response.statusCode());
+                default -> new LookupOutcome.Unavailable(name + " answered " + response.status());
             };
         } catch (IOException e) {
-            return new LookupOutcome.Unavailable("cannot ask " + name + ": " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new LookupOutcome.Unavailable("interrupted while asking " + name);
+            return new LookupOutcome.Unavailable("cannot ask " + name + ": " + e.getMessage());
+        }
+    }
+
+    private RawResponse exchange(String method, String path, byte[] body) throws IOException {
+        StringBuilder head = new StringBuilder(160).append(method).append(' ').append(path)
+                .append(" HTTP/1.1\r\nHost: ").append(pool.hostHeader());
+        if (body != null) {
+            head.append("\r\nContent-Type: application/json\r\nContent-Length: ").append(body.length);
+        }
+        byte[] headBytes = head.append("\r\n\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+        byte[] request = headBytes;
+        if (body != null) {
+            request = new byte[headBytes.length + body.length];
+            System.arraycopy(headBytes, 0, request, 0, headBytes.length);
+            System.arraycopy(body, 0, request, headBytes.length, body.length);
+        }
+        ProcessorConnection connection = pool.acquire();
+        try {
+            RawResponse response = connection.exchange(request, System.nanoTime() + timeout.toNanos());
+            pool.release(connection);
+            return response;
+        } catch (IOException | RuntimeException e) {
+            connection.close();
+            throw e;
         }
     }
 
@@ -123,16 +133,20 @@ public final class HttpProcessorClient implements ProcessorClient {
         }
     }
 
-    private static Duration retryAfter(HttpResponse<?> response) {
-        return response.headers().firstValue("Retry-After")
-                .map(value -> {
-                    try {
-                        long seconds = Long.parseLong(value.trim());
-                        return seconds >= 0 && seconds <= 3600 ? Duration.ofSeconds(seconds) : DEFAULT_RETRY_AFTER;
-                    } catch (NumberFormatException e) {
-                        return DEFAULT_RETRY_AFTER;
-                    }
-                })
-                .orElse(DEFAULT_RETRY_AFTER);
+    private static Duration retryAfter(String value) {
+        if (value == null) {
+            return DEFAULT_RETRY_AFTER;
+        }
+        try {
+            long seconds = Long.parseLong(value.trim());
+            return seconds >= 0 && seconds <= 3600 ? Duration.ofSeconds(seconds) : DEFAULT_RETRY_AFTER;
+        } catch (NumberFormatException e) {
+            return DEFAULT_RETRY_AFTER;
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
     }
 }

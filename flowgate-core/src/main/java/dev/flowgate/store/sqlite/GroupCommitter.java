@@ -3,12 +3,13 @@ package dev.flowgate.store.sqlite;
 import dev.flowgate.store.StoreException;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
+import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The single writer of an embedded database: callers hand it writes and block until the
@@ -29,11 +30,24 @@ final class GroupCommitter implements AutoCloseable {
         R apply(Connection connection) throws SQLException;
     }
 
-    private record Pending<R>(Write<R> write, CompletableFuture<R> result) {
+    /** How soon a write must be committed. */
+    enum Urgency {
+        /** A caller is answering a request on it: commit at once. */
+        NOW,
+        /**
+         * Background work (a worker's bookkeeping): may wait up to {@link #DEFERRABLE_WAIT} for
+         * company. Fewer, fuller commits keep the writer idle when an urgent write arrives, so a
+         * request rarely waits behind someone else's fsync.
+         */
+        DEFERRABLE
+    }
+
+    private record Pending<R>(Write<R> write, Urgency urgency, CompletableFuture<R> result) {
     }
 
     /** Bounds one transaction so a burst cannot grow a commit without limit. */
     private static final int MAX_BATCH = 4096;
+    static final long DEFERRABLE_WAIT_NANOS = 5_000_000; // 5 ms
 
     private final Connection connection;
     private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
@@ -46,13 +60,13 @@ final class GroupCommitter implements AutoCloseable {
         this.writer = Thread.ofPlatform().name(name).daemon().start(this::run);
     }
 
-    /** Runs the write in the next commit and returns its result once that commit is durable. */
-    <R> R execute(Write<R> write) {
+    /** Runs the write in a coming commit and returns its result once that commit is durable. */
+    <R> R execute(Urgency urgency, Write<R> write) {
         if (closed) {
             throw new StoreException("the journal is closed", null);
         }
         CompletableFuture<R> result = new CompletableFuture<>();
-        queue.add(new Pending<>(write, result));
+        queue.add(new Pending<>(write, urgency, result));
         try {
             return result.join();
         } catch (java.util.concurrent.CompletionException e) {
@@ -62,14 +76,20 @@ final class GroupCommitter implements AutoCloseable {
 
     private void run() {
         List<Pending<?>> batch = new ArrayList<>();
-        try (Statement savepoints = connection.createStatement()) {
+        try (PreparedStatement savepoint = connection.prepareStatement("SAVEPOINT w");
+             PreparedStatement release = connection.prepareStatement("RELEASE w");
+             PreparedStatement rollback = connection.prepareStatement("ROLLBACK TO w")) {
+            Savepoints savepoints = new Savepoints(savepoint, release, rollback);
             while (!closed || !queue.isEmpty()) {
-                Pending<?> first = queue.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                Pending<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
                 batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
+                if (first.urgency() == Urgency.DEFERRABLE) {
+                    gatherUntilUrgent(batch, System.nanoTime() + DEFERRABLE_WAIT_NANOS);
+                }
+                queue.drainTo(batch, MAX_BATCH - batch.size());
                 commit(batch, savepoints);
                 batch.clear();
             }
@@ -81,18 +101,36 @@ final class GroupCommitter implements AutoCloseable {
         failAll(new ArrayList<>(queue), new SQLException("the journal is closed"));
     }
 
-    private void commit(List<Pending<?>> batch, Statement savepoints) {
+    /** Adds arriving writes to the batch until an urgent one comes, the deadline passes, or it is full. */
+    private void gatherUntilUrgent(List<Pending<?>> batch, long deadlineNanos) throws InterruptedException {
+        while (batch.size() < MAX_BATCH) {
+            Pending<?> next = queue.poll(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+            if (next.urgency() == Urgency.NOW) {
+                return;
+            }
+        }
+    }
+
+    /** Compiled once: a savepoint per write would otherwise parse three statements per write. */
+    private record Savepoints(PreparedStatement begin, PreparedStatement release, PreparedStatement rollback) {
+    }
+
+    private void commit(List<Pending<?>> batch, Savepoints savepoints) {
         List<CompletableFuture<?>> done = new ArrayList<>(batch.size());
         try {
             connection.setAutoCommit(false);
             for (Pending<?> pending : batch) {
-                savepoints.execute("SAVEPOINT w");
+                savepoints.begin().execute();
                 CompletableFuture<Object> staged = new CompletableFuture<>();
                 runStaged(pending, staged);
                 if (staged.isCompletedExceptionally()) {
-                    savepoints.execute("ROLLBACK TO w");
+                    savepoints.rollback().execute();
                 }
-                savepoints.execute("RELEASE w");
+                savepoints.release().execute();
                 done.add(staged);
             }
             connection.commit();

@@ -11,6 +11,7 @@ import dev.flowgate.store.Journal;
 import dev.flowgate.store.PaymentRecord;
 import dev.flowgate.store.PaymentState;
 import dev.flowgate.store.StoreException;
+import dev.flowgate.store.sqlite.GroupCommitter.Urgency;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,6 +39,7 @@ import java.util.UUID;
  */
 public final class SqliteStore implements Journal, Ledger {
     static final String FILE_NAME = "flowgate.db";
+    private static final Duration CHECKPOINT_INTERVAL = Duration.ofMillis(500);
 
     private static final String SCHEMA = """
             CREATE TABLE IF NOT EXISTS payments (
@@ -66,14 +69,17 @@ public final class SqliteStore implements Journal, Ledger {
     private final Connection writerConnection;
     private final GroupCommitter committer;
     private final HikariDataSource readers;
+    private final WalCheckpointer checkpointer;
     private final Statements statements;
 
-    private SqliteStore(Clock clock, Connection writerConnection, HikariDataSource readers) throws SQLException {
+    private SqliteStore(Clock clock, Connection writerConnection, HikariDataSource readers, Connection checkpoints)
+            throws SQLException {
         this.clock = clock;
         this.writerConnection = writerConnection;
         this.statements = new Statements(writerConnection);
         this.committer = new GroupCommitter(writerConnection, "flowgate-journal-writer");
         this.readers = readers;
+        this.checkpointer = new WalCheckpointer(checkpoints, CHECKPOINT_INTERVAL);
     }
 
     /** Opens (creating if needed) the database file under {@code dataDir}. */
@@ -91,9 +97,10 @@ public final class SqliteStore implements Journal, Ledger {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=" + (durability == Durability.FSYNC ? "FULL" : "NORMAL"));
                 s.execute("PRAGMA busy_timeout=5000");
+                s.execute("PRAGMA wal_autocheckpoint=0"); // see WalCheckpointer
                 s.executeUpdate(SCHEMA);
             }
-            return new SqliteStore(clock, writer, readPool(url));
+            return new SqliteStore(clock, writer, readPool(url), DriverManager.getConnection(url));
         } catch (SQLException e) {
             closeQuietly(writer);
             throw new StoreException("cannot open the database " + url + ": " + e.getMessage(), e);
@@ -113,7 +120,7 @@ public final class SqliteStore implements Journal, Ledger {
     @Override
     public AcceptResult append(Payment payment) {
         long now = clock.millis();
-        return committer.execute(c -> {
+        return committer.execute(Urgency.NOW, c -> {
             PreparedStatement insert = statements.insert;
             insert.setString(1, payment.correlationId().toString());
             insert.setLong(2, payment.amountCents());
@@ -137,7 +144,7 @@ public final class SqliteStore implements Journal, Ledger {
     @Override
     public boolean attemptStarted(UUID correlationId, String processor, Instant requestedAt) {
         long now = clock.millis();
-        return committer.execute(c -> {
+        return committer.execute(Urgency.DEFERRABLE, c -> {
             PreparedStatement s = statements.attemptStarted;
             s.setString(1, processor);
             s.setLong(2, requestedAt.toEpochMilli());
@@ -150,7 +157,7 @@ public final class SqliteStore implements Journal, Ledger {
     @Override
     public void processed(UUID correlationId, String processor, Instant requestedAt) {
         long now = clock.millis();
-        committer.execute(c -> {
+        committer.execute(Urgency.DEFERRABLE, c -> {
             PreparedStatement s = statements.processed;
             s.setString(1, processor);
             s.setLong(2, requestedAt.toEpochMilli());
@@ -170,7 +177,7 @@ public final class SqliteStore implements Journal, Ledger {
     @Override
     public void attemptEnded(UUID correlationId, String pinnedProcessor, String error) {
         long now = clock.millis();
-        committer.execute(c -> {
+        committer.execute(Urgency.DEFERRABLE, c -> {
             PreparedStatement s = statements.attemptEnded;
             s.setInt(1, pinnedProcessor == null ? 0 : 1);
             if (pinnedProcessor == null) {
@@ -188,7 +195,7 @@ public final class SqliteStore implements Journal, Ledger {
     @Override
     public void failed(UUID correlationId, String reason) {
         long now = clock.millis();
-        committer.execute(c -> {
+        committer.execute(Urgency.DEFERRABLE, c -> {
             PreparedStatement s = statements.failed;
             s.setString(1, reason);
             s.setLong(2, now);
@@ -199,7 +206,7 @@ public final class SqliteStore implements Journal, Ledger {
 
     @Override
     public void purge() {
-        committer.execute(c -> {
+        committer.execute(Urgency.NOW, c -> {
             try (Statement s = c.createStatement()) {
                 s.executeUpdate("DELETE FROM ledger");
                 return s.executeUpdate("DELETE FROM payments");
@@ -284,6 +291,7 @@ public final class SqliteStore implements Journal, Ledger {
     @Override
     public void close() {
         committer.close();
+        checkpointer.close();
         readers.close();
         closeQuietly(writerConnection);
     }

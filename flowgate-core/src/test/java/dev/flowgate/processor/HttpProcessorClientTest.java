@@ -1,0 +1,153 @@
+package dev.flowgate.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flowgate.intake.Payment;
+import dev.flowgate.testkit.processor.ProcessorEmulator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Each outcome class, produced by the processor emulator over real HTTP. */
+class HttpProcessorClientTest {
+    private ProcessorEmulator emulator;
+    private HttpProcessorClient client;
+
+    @BeforeEach
+    void start() throws IOException {
+        emulator = ProcessorEmulator.start(ProcessorEmulator.Options.defaults());
+        client = clientFor(emulator.baseUri(), Duration.ofSeconds(2));
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        emulator.close();
+    }
+
+    private static HttpProcessorClient clientFor(URI uri, Duration timeout) {
+        return new HttpProcessorClient("default", uri, Duration.ofSeconds(1), timeout);
+    }
+
+    private static Payment payment() {
+        return new Payment(UUID.randomUUID(), 2005);
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    @Test
+    void aStoredPaymentIsProcessedWithExactlyTheRequestedAtSent() {
+        Payment payment = payment();
+        Instant requestedAt = now();
+        assertThat(client.send(payment, requestedAt)).isEqualTo(new SendOutcome.Processed());
+        ProcessorEmulator.StoredPayment stored = emulator.find(payment.correlationId()).orElseThrow();
+        assertThat(stored.requestedAt()).isEqualTo(requestedAt);
+        assertThat(stored.amount()).isEqualByComparingTo("20.05");
+    }
+
+    @Test
+    void aDuplicateIsAlreadyProcessed() {
+        Payment payment = payment();
+        client.send(payment, now());
+        assertThat(client.send(payment, now())).isEqualTo(new SendOutcome.AlreadyProcessed());
+    }
+
+    @Test
+    void aFailingProcessorGivesFailed() {
+        emulator.setFailing(true);
+        assertThat(client.send(payment(), now())).isInstanceOf(SendOutcome.Failed.class);
+    }
+
+    @Test
+    void aRefusedConnectionIsNotSent() throws IOException {
+        URI closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = URI.create("http://127.0.0.1:" + socket.getLocalPort());
+        }
+        try (HttpProcessorClient dead = clientFor(closed, Duration.ofSeconds(1))) {
+            assertThat(dead.send(payment(), now())).isInstanceOf(SendOutcome.NotSent.class);
+        }
+    }
+
+    @Test
+    void aTimeoutIsUnknownAndTheLookupLaterFindsWhatTheProcessorStored() {
+        emulator.setDelay(Duration.ofMillis(300));
+        Payment payment = payment();
+        Instant requestedAt = now();
+        try (HttpProcessorClient impatient = clientFor(emulator.baseUri(), Duration.ofMillis(50))) {
+            assertThat(impatient.send(payment, requestedAt)).isInstanceOf(SendOutcome.Unknown.class);
+            assertThat(impatient.lookup(payment.correlationId())).isEqualTo(new LookupOutcome.NotFound());
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (emulator.find(payment.correlationId()).isEmpty() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(client.lookup(payment.correlationId())).isEqualTo(new LookupOutcome.Found(requestedAt));
+    }
+
+    @Test
+    void overTheConcurrencyLimitIsRateLimitedWithRetryAfter() throws Exception {
+        try (ProcessorEmulator narrow = ProcessorEmulator.start(ProcessorEmulator.Options.defaults().withConcurrency(1, 0));
+             HttpProcessorClient narrowClient = clientFor(narrow.baseUri(), Duration.ofSeconds(2))) {
+            narrow.setDelay(Duration.ofMillis(500));
+            Thread busy = Thread.ofVirtual().start(() -> narrowClient.send(payment(), now()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            SendOutcome outcome;
+            do {
+                outcome = narrowClient.send(payment(), now());
+            } while (!(outcome instanceof SendOutcome.RateLimited) && System.nanoTime() < deadline);
+            assertThat(outcome).isEqualTo(new SendOutcome.RateLimited(Duration.ofSeconds(5)));
+            busy.join();
+        }
+    }
+
+    @Test
+    void aChunkedAnswerIsRead() throws Exception {
+        try (ServerSocket server = new ServerSocket(0)) {
+            Thread.ofVirtual().start(() -> answerOnce(server, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "10\r\n{\"requestedAt\":\"\r\n19\r\n2025-07-15T12:00:00.123Z\"}\r\n0\r\n\r\n"));
+            try (HttpProcessorClient chunked = clientFor(URI.create("http://127.0.0.1:" + server.getLocalPort()),
+                    Duration.ofSeconds(2))) {
+                assertThat(chunked.lookup(UUID.randomUUID()))
+                        .isEqualTo(new LookupOutcome.Found(Instant.parse("2025-07-15T12:00:00.123Z")));
+            }
+        }
+    }
+
+    @Test
+    void anAnswerCutShortIsUnknown() throws Exception {
+        try (ServerSocket server = new ServerSocket(0)) {
+            Thread.ofVirtual().start(() -> answerOnce(server, "HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n{\"mess"));
+            try (HttpProcessorClient cut = clientFor(URI.create("http://127.0.0.1:" + server.getLocalPort()),
+                    Duration.ofSeconds(2))) {
+                assertThat(cut.send(payment(), now())).isInstanceOf(SendOutcome.Unknown.class);
+            }
+        }
+    }
+
+    private static void answerOnce(ServerSocket server, String answer) {
+        try (Socket socket = server.accept()) {
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[4096];
+            int n = in.read(buffer);
+            if (n > 0) {
+                socket.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
+                socket.getOutputStream().flush();
+            }
+        } catch (IOException ignored) {
+            // The test's assertion tells what went wrong.
+        }
+    }
+}
