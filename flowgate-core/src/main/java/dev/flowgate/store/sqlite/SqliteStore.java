@@ -23,7 +23,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,7 +38,6 @@ import java.util.UUID;
  */
 public final class SqliteStore implements Journal, Ledger {
     static final String FILE_NAME = "flowgate.db";
-    private static final Duration CHECKPOINT_INTERVAL = Duration.ofMillis(500);
 
     private static final String SCHEMA = """
             CREATE TABLE IF NOT EXISTS payments (
@@ -69,17 +67,14 @@ public final class SqliteStore implements Journal, Ledger {
     private final Connection writerConnection;
     private final GroupCommitter committer;
     private final HikariDataSource readers;
-    private final WalCheckpointer checkpointer;
     private final Statements statements;
 
-    private SqliteStore(Clock clock, Connection writerConnection, HikariDataSource readers, Connection checkpoints)
-            throws SQLException {
+    private SqliteStore(Clock clock, Connection writerConnection, HikariDataSource readers) throws SQLException {
         this.clock = clock;
         this.writerConnection = writerConnection;
         this.statements = new Statements(writerConnection);
         this.committer = new GroupCommitter(writerConnection, "flowgate-journal-writer");
         this.readers = readers;
-        this.checkpointer = new WalCheckpointer(checkpoints, CHECKPOINT_INTERVAL);
     }
 
     /** Opens (creating if needed) the database file under {@code dataDir}. */
@@ -97,10 +92,10 @@ public final class SqliteStore implements Journal, Ledger {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=" + (durability == Durability.FSYNC ? "FULL" : "NORMAL"));
                 s.execute("PRAGMA busy_timeout=5000");
-                s.execute("PRAGMA wal_autocheckpoint=0"); // see WalCheckpointer
+                s.execute("PRAGMA wal_autocheckpoint=0"); // the GroupCommitter checkpoints when idle
                 s.executeUpdate(SCHEMA);
             }
-            return new SqliteStore(clock, writer, readPool(url), DriverManager.getConnection(url));
+            return new SqliteStore(clock, writer, readPool(url));
         } catch (SQLException e) {
             closeQuietly(writer);
             throw new StoreException("cannot open the database " + url + ": " + e.getMessage(), e);
@@ -291,7 +286,6 @@ public final class SqliteStore implements Journal, Ledger {
     @Override
     public void close() {
         committer.close();
-        checkpointer.close();
         readers.close();
         closeQuietly(writerConnection);
     }
