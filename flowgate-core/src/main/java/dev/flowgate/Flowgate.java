@@ -6,7 +6,9 @@ import dev.flowgate.intake.Payment;
 import dev.flowgate.ledger.Totals;
 import dev.flowgate.processor.HttpProcessorClient;
 import dev.flowgate.processor.ProcessorClient;
-import dev.flowgate.routing.FailoverRouter;
+import dev.flowgate.routing.CostRouter;
+import dev.flowgate.routing.HealthPoller;
+import dev.flowgate.routing.PollerLease;
 import dev.flowgate.routing.Router;
 import dev.flowgate.settlement.PaymentTask;
 import dev.flowgate.settlement.Settlement;
@@ -17,6 +19,8 @@ import dev.flowgate.work.Backoff;
 import dev.flowgate.work.WorkQueue;
 import dev.flowgate.work.WorkerPool;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,17 +44,28 @@ public final class Flowgate implements AutoCloseable {
     private final WorkQueue<PaymentTask> queue;
     private final WorkerPool workers;
     private final Intake intake;
+    private final HealthPoller healthPoller;
+
+    /** A health answer slower than this is "unknown": the processor is then busy, not healthy. */
+    private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(1);
 
     private Flowgate(FlowgateConfig config, Clock clock) {
         this.config = config;
         this.store = SqliteStore.open(config.dataDir(), config.durability(), clock);
+        this.queue = new WorkQueue<>(clock);
         this.clients = config.processors().stream()
                 .map(p -> new HttpProcessorClient(p.name(), p.baseUri(), config.connectTimeout(), config.processorTimeout()))
                 .toList();
+        List<CostRouter.Candidate> candidates = new ArrayList<>();
         Map<String, ProcessorClient> processors = new LinkedHashMap<>();
-        clients.forEach(client -> processors.put(client.name(), client));
-        this.router = new FailoverRouter(List.copyOf(processors.values()));
-        this.queue = new WorkQueue<>(clock);
+        for (int i = 0; i < clients.size(); i++) {
+            candidates.add(new CostRouter.Candidate(clients.get(i), config.processors().get(i).fee()));
+            processors.put(clients.get(i).name(), clients.get(i));
+        }
+        CostRouter costRouter = new CostRouter(candidates, config.routing(), clock, queue::wakeAll);
+        this.router = costRouter;
+        this.healthPoller = new HealthPoller(List.copyOf(clients), PollerLease.solo(), costRouter.healthBoard(),
+                config.routing().healthInterval(), HEALTH_TIMEOUT, clock);
         this.intake = new Intake(store, payment -> queue.offer(PaymentTask.fresh(payment)));
         resumeUnfinished();
         Settlement settlement = new Settlement(store, router, processors,
@@ -113,6 +128,7 @@ public final class Flowgate implements AutoCloseable {
     /** Stops the workers and closes the journal; unfinished payments resume at the next start. */
     @Override
     public void close() {
+        healthPoller.close();
         workers.close();
         store.close();
         clients.forEach(HttpProcessorClient::close);

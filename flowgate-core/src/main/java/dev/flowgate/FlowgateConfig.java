@@ -1,5 +1,6 @@
 package dev.flowgate;
 
+import dev.flowgate.routing.RoutingPolicy;
 import dev.flowgate.store.Durability;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -22,6 +23,7 @@ import java.util.Objects;
  * @param maxAttempts      sends after which an unpinned payment is marked failed
  * @param backoffBase      first retry wait for a payment that must wait
  * @param backoffCap       longest retry wait
+ * @param routing          how the router weighs fees against latency, and its breakers' settings
  */
 public record FlowgateConfig(
         Path dataDir,
@@ -32,11 +34,13 @@ public record FlowgateConfig(
         Duration connectTimeout,
         int maxAttempts,
         Duration backoffBase,
-        Duration backoffCap) {
+        Duration backoffCap,
+        RoutingPolicy routing) {
 
     public FlowgateConfig {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(durability, "durability");
+        Objects.requireNonNull(routing, "routing");
         processors = List.copyOf(processors);
         if (processors.isEmpty()) {
             throw new IllegalArgumentException("at least one processor must be configured");
@@ -66,42 +70,48 @@ public record FlowgateConfig(
                 List.of(new ProcessorConfig("default", URI.create("http://127.0.0.1:8001"), new BigDecimal("0.05")),
                         new ProcessorConfig("fallback", URI.create("http://127.0.0.1:8002"), new BigDecimal("0.15"))),
                 Durability.FSYNC,
-                256,
+                1024,
                 Duration.ofSeconds(10),
                 Duration.ofSeconds(1),
                 1000,
                 Duration.ofMillis(50),
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2),
+                RoutingPolicy.defaults());
     }
 
     public FlowgateConfig withDataDir(Path dataDir) {
         return new FlowgateConfig(dataDir, processors, durability, workers, processorTimeout, connectTimeout,
-                maxAttempts, backoffBase, backoffCap);
+                maxAttempts, backoffBase, backoffCap, routing);
     }
 
     public FlowgateConfig withProcessors(List<ProcessorConfig> processors) {
         return new FlowgateConfig(dataDir, processors, durability, workers, processorTimeout, connectTimeout,
-                maxAttempts, backoffBase, backoffCap);
+                maxAttempts, backoffBase, backoffCap, routing);
     }
 
     public FlowgateConfig withDurability(Durability durability) {
         return new FlowgateConfig(dataDir, processors, durability, workers, processorTimeout, connectTimeout,
-                maxAttempts, backoffBase, backoffCap);
+                maxAttempts, backoffBase, backoffCap, routing);
     }
 
     public FlowgateConfig withWorkers(int workers) {
         return new FlowgateConfig(dataDir, processors, durability, workers, processorTimeout, connectTimeout,
-                maxAttempts, backoffBase, backoffCap);
+                maxAttempts, backoffBase, backoffCap, routing);
     }
 
     public FlowgateConfig withProcessorTimeout(Duration processorTimeout) {
         return new FlowgateConfig(dataDir, processors, durability, workers, processorTimeout, connectTimeout,
-                maxAttempts, backoffBase, backoffCap);
+                maxAttempts, backoffBase, backoffCap, routing);
     }
 
     public FlowgateConfig withMaxAttempts(int maxAttempts) {
         return new FlowgateConfig(dataDir, processors, durability, workers, processorTimeout, connectTimeout,
-                maxAttempts, backoffBase, backoffCap);
+                maxAttempts, backoffBase, backoffCap, routing);
+    }
+
+    public FlowgateConfig withRouting(RoutingPolicy routing) {
+        return new FlowgateConfig(dataDir, processors, durability, workers, processorTimeout, connectTimeout,
+                maxAttempts, backoffBase, backoffCap, routing);
     }
 
     private static void requirePositive(Duration duration, String what) {

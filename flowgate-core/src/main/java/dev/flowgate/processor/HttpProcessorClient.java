@@ -90,7 +90,51 @@ public final class HttpProcessorClient implements ProcessorClient, AutoCloseable
         }
     }
 
+    @Override
+    public HealthOutcome health(Duration healthTimeout) {
+        try {
+            RawResponse response = exchange("GET", basePath + "/payments/service-health", null, healthTimeout);
+            if (response.status() != 200) {
+                return new HealthOutcome.Unknown(name + " health answered " + response.status());
+            }
+            return readHealth(response.body());
+        } catch (IOException e) {
+            return new HealthOutcome.Unknown("cannot ask " + name + " for its health: " + e.getMessage());
+        }
+    }
+
+    private HealthOutcome readHealth(byte[] body) {
+        Boolean failing = null;
+        Long minResponseTime = null;
+        try (JsonParser parser = json.createParser(body)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return new HealthOutcome.Unknown(name + " health is not an object");
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (field.equals("failing") && value.isBoolean()) {
+                    failing = parser.getBooleanValue();
+                } else if (field.equals("minResponseTime") && value == JsonToken.VALUE_NUMBER_INT) {
+                    minResponseTime = parser.getLongValue();
+                } else {
+                    parser.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            return new HealthOutcome.Unknown(name + " health is unreadable: " + e.getMessage());
+        }
+        if (failing == null || minResponseTime == null || minResponseTime < 0) {
+            return new HealthOutcome.Unknown(name + " health lacks failing or minResponseTime");
+        }
+        return new HealthOutcome.Reported(failing, Duration.ofMillis(minResponseTime));
+    }
+
     private RawResponse exchange(String method, String path, byte[] body) throws IOException {
+        return exchange(method, path, body, timeout);
+    }
+
+    private RawResponse exchange(String method, String path, byte[] body, Duration callTimeout) throws IOException {
         StringBuilder head = new StringBuilder(160).append(method).append(' ').append(path)
                 .append(" HTTP/1.1\r\nHost: ").append(pool.hostHeader());
         if (body != null) {
@@ -105,7 +149,7 @@ public final class HttpProcessorClient implements ProcessorClient, AutoCloseable
         }
         ProcessorConnection connection = pool.acquire();
         try {
-            RawResponse response = connection.exchange(request, System.nanoTime() + timeout.toNanos());
+            RawResponse response = connection.exchange(request, System.nanoTime() + callTimeout.toNanos());
             pool.release(connection);
             return response;
         } catch (IOException | RuntimeException e) {

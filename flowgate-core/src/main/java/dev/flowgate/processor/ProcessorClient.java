@@ -14,4 +14,10 @@ public interface ProcessorClient {
 
     /** Asks whether the processor stored the payment, to reconcile an unknown outcome. */
     LookupOutcome lookup(UUID correlationId);
+
+    /**
+     * Asks the processor's health endpoint. Processors rate-limit this endpoint for all callers
+     * together: call it only from the deployment's single health poller.
+     */
+    HealthOutcome health(java.time.Duration timeout);
 }

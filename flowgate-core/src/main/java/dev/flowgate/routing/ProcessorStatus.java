@@ -1,13 +1,15 @@
 package dev.flowgate.routing;
 
-import java.time.Instant;
-
 /**
  * What the router currently believes about one processor, for {@code GET /health}.
  *
- * @param availableAt         the router does not send to it before this instant
- * @param consecutiveFailures failures since its last success
- * @param lastOutcome         the class of the last outcome seen, e.g. "Processed", or null
+ * @param breaker           closed, open, half_open, ...
+ * @param inFlight          calls in flight now
+ * @param expectedLatencyMs the latency the router expects of the next call
+ * @param healthFailing     the processor's own failure flag as last polled, or null if never
+ * @param healthMinResponseMs the delay the processor reported, or null if never
+ * @param lastOutcome       the class of the last call's outcome, or null
  */
-public record ProcessorStatus(String name, Instant availableAt, int consecutiveFailures, String lastOutcome) {
+public record ProcessorStatus(String name, String breaker, int inFlight, long expectedLatencyMs,
+                              Boolean healthFailing, Long healthMinResponseMs, String lastOutcome) {
 }

@@ -1,22 +1,27 @@
 package dev.flowgate.routing;
 
 import dev.flowgate.processor.SendOutcome;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * Decides where each payment attempt goes. Workers ask for a route, call the processor, then report
- * the outcome so the router learns; the router never calls processors itself. Thread-safe.
+ * Decides where each payment attempt goes and reserves its place there. Workers ask for a route,
+ * call the processor, then report the outcome (which ends the reservation); the router never calls
+ * processors itself. Thread-safe.
  */
 public interface Router {
-    /** The processor for the next attempt of a payment that is not pinned anywhere. */
+    /** The processor for a payment pinned nowhere, reserved; or when to ask again. */
     Route choose(Instant now);
 
-    /** When {@code processor} may be called again (now or earlier means at once). */
-    Instant availableAt(String processor, Instant now);
+    /** A reservation at {@code processor} for a pinned payment; or when to ask again. */
+    Route reserve(String processor, Instant now);
 
-    /** Learns from the outcome of a call to {@code processor} that ended at {@code now}. */
-    void record(String processor, SendOutcome outcome, Instant now);
+    /** Ends a reservation used for a payment call, learning from its outcome. */
+    void record(String processor, SendOutcome outcome, Duration took, Instant now);
+
+    /** Ends a reservation used for a lookup, which says nothing about the processor's health. */
+    void release(String processor);
 
     List<ProcessorStatus> status();
 }

@@ -10,6 +10,7 @@ import dev.flowgate.work.Backoff;
 import dev.flowgate.work.Disposition;
 import dev.flowgate.work.Handler;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -71,31 +72,41 @@ public final class Settlement implements Handler<PaymentTask> {
                     + "' with an unknown outcome, and that processor is no longer configured");
             return done();
         }
-        Instant available = router.availableAt(processor.name(), now);
-        if (available.isAfter(now)) {
-            return retryAt(task, available);
+        if (router.reserve(processor.name(), now) instanceof Route.Wait wait) {
+            return retryAt(task, wait.until());
         }
-        return switch (processor.lookup(id(task))) {
-            case LookupOutcome.Found found -> settled(task, processor, found.requestedAt());
-            case LookupOutcome.NotFound notFound -> send(task, processor);
-            case LookupOutcome.Unavailable unavailable -> retryAt(task, backoffFrom(now, task.attempts() + 1));
+        LookupOutcome lookup = processor.lookup(id(task));
+        return switch (lookup) {
+            case LookupOutcome.NotFound notFound -> send(task, processor); // keeps the reservation
+            case LookupOutcome.Found found -> {
+                router.release(processor.name());
+                yield settled(task, processor, found.requestedAt());
+            }
+            case LookupOutcome.Unavailable unavailable -> {
+                router.release(processor.name());
+                yield retryAt(task, backoffFrom(clock.instant(), task.attempts() + 1));
+            }
         };
     }
 
+    /** Sends on a reservation the router gave; recording the outcome ends it. */
     private Disposition<PaymentTask> send(PaymentTask task, ProcessorClient processor) {
         Instant requestedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         if (!journal.attemptStarted(id(task), processor.name(), requestedAt)) {
-            return done(); // purged meanwhile: nothing left to settle
+            router.release(processor.name());
+            return done(); // purged or settled meanwhile: nothing left to send
         }
+        long started = System.nanoTime();
         SendOutcome outcome = processor.send(task.payment(), requestedAt);
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
         Instant now = clock.instant();
-        router.record(processor.name(), outcome, now);
+        router.record(processor.name(), outcome, took, now);
         return switch (outcome) {
             case SendOutcome.Processed p -> settled(task, processor, requestedAt);
             case SendOutcome.AlreadyProcessed a -> {
                 // Settled there by an earlier attempt whose requestedAt we must learn: look it up.
                 journal.attemptEnded(id(task), processor.name(), "already processed by " + processor.name());
-                yield retryAt(task.after(processor.name()), backoffFrom(now, 1));
+                yield retryAt(task.after(processor.name()), now);
             }
             case SendOutcome.Rejected r -> {
                 journal.failed(id(task), r.reason());

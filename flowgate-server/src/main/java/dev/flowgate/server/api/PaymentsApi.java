@@ -193,8 +193,16 @@ public final class PaymentsApi implements HttpHandler {
             for (ProcessorStatus p : status.processors()) {
                 out.writeStartObject();
                 out.writeStringField("name", p.name());
-                writeNullable(out, "coolingDownUntil", p.availableAt().equals(Instant.MIN) ? null : p.availableAt().toString());
-                out.writeNumberField("consecutiveFailures", p.consecutiveFailures());
+                out.writeStringField("breaker", p.breaker());
+                out.writeNumberField("inFlight", p.inFlight());
+                out.writeNumberField("expectedLatencyMs", p.expectedLatencyMs());
+                if (p.healthFailing() == null) {
+                    out.writeNullField("failing");
+                    out.writeNullField("minResponseTime");
+                } else {
+                    out.writeBooleanField("failing", p.healthFailing());
+                    out.writeNumberField("minResponseTime", p.healthMinResponseMs());
+                }
                 writeNullable(out, "lastOutcome", p.lastOutcome());
                 out.writeEndObject();
             }

@@ -1,0 +1,150 @@
+package dev.flowgate.routing;
+
+import dev.flowgate.processor.ProcessorClient;
+import dev.flowgate.processor.SendOutcome;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Sends each payment where it costs least: {@code fee + latencyCostPerSecond * expected latency},
+ * among the processors that may take a call now. A processor may not when its circuit breaker is
+ * open (failures or slow calls over the last 20 calls, or its own health says it is failing), when
+ * it answered 429 and its {@code Retry-After} has not passed, or when {@code maxInFlight} calls are
+ * already out there. When none may, payments wait in the queue until the first one may again: the
+ * breaker's probe time, the end of a {@code Retry-After}, or a health poll that shows recovery
+ * (which wakes every waiting payment at once).
+ *
+ * <p>Health drives the breakers both ways, so they recover without payment traffic: a processor
+ * reporting {@code failing} has its breaker opened, and an open breaker whose processor reports
+ * healthy goes half-open, letting a few payments through as probes.
+ */
+public final class CostRouter implements Router {
+    /** A candidate processor and its fee. */
+    public record Candidate(ProcessorClient client, BigDecimal fee) {
+    }
+
+    /** How soon to ask again when a processor is only briefly unavailable (in-flight full, probes out). */
+    private static final Duration SHORT_WAIT = Duration.ofMillis(20);
+
+    private final Map<String, ProcessorLane> lanes = new LinkedHashMap<>();
+    private final RoutingPolicy policy;
+    private final HealthBoard board;
+    private final Clock clock;
+
+    /**
+     * @param wakeWaiting called when a processor becomes usable again, so waiting payments are taken
+     *                    up at once instead of at their scheduled time
+     */
+    public CostRouter(List<Candidate> candidates, RoutingPolicy policy, Clock clock, Runnable wakeWaiting) {
+        if (candidates.isEmpty()) {
+            throw new IllegalArgumentException("at least one processor is needed");
+        }
+        this.policy = policy;
+        this.clock = clock;
+        this.board = new HealthBoard(this::onHealth);
+        for (Candidate c : candidates) {
+            ProcessorLane lane = new ProcessorLane(c.client(), c.fee(), policy, clock);
+            lane.breaker.getEventPublisher().onStateTransition(event -> {
+                CircuitBreaker.State to = event.getStateTransition().getToState();
+                if (to == CircuitBreaker.State.CLOSED || to == CircuitBreaker.State.HALF_OPEN) {
+                    wakeWaiting.run();
+                }
+            });
+            lanes.put(c.client().name(), lane);
+        }
+    }
+
+    /** Where the deployment's health poller publishes. */
+    public HealthBoard healthBoard() {
+        return board;
+    }
+
+    @Override
+    public Route choose(Instant now) {
+        List<ProcessorLane> open = new ArrayList<>(lanes.size());
+        Instant earliest = now.plus(policy.healthInterval());
+        for (ProcessorLane lane : lanes.values()) {
+            Instant blocked = lane.blockedUntil(now);
+            if (blocked.isAfter(now)) {
+                earliest = blocked.isBefore(earliest) ? blocked : earliest;
+            } else {
+                open.add(lane);
+            }
+        }
+        open.sort(Comparator.comparingDouble(this::cost));
+        for (ProcessorLane lane : open) {
+            if (lane.tryAcquire()) {
+                return new Route.Send(lane.client);
+            }
+            Instant soon = now.plus(SHORT_WAIT);
+            earliest = soon.isBefore(earliest) ? soon : earliest;
+        }
+        return new Route.Wait(earliest);
+    }
+
+    @Override
+    public Route reserve(String processor, Instant now) {
+        ProcessorLane lane = lane(processor);
+        Instant blocked = lane.blockedUntil(now);
+        if (blocked.isAfter(now)) {
+            return new Route.Wait(blocked);
+        }
+        return lane.tryAcquire() ? new Route.Send(lane.client) : new Route.Wait(now.plus(SHORT_WAIT));
+    }
+
+    @Override
+    public void record(String processor, SendOutcome outcome, Duration took, Instant now) {
+        lane(processor).record(outcome, took, now);
+    }
+
+    @Override
+    public void release(String processor) {
+        lane(processor).releaseWithoutOutcome();
+    }
+
+    @Override
+    public List<ProcessorStatus> status() {
+        return lanes.values().stream().map(lane -> lane.status(freshHealth(lane.name()))).toList();
+    }
+
+    private double cost(ProcessorLane lane) {
+        double latencySeconds = lane.expectedLatency(freshHealth(lane.name())).toNanos() / 1e9;
+        return lane.fee + policy.latencyCostPerSecond() * latencySeconds;
+    }
+
+    /** Health no older than two poll intervals; older says nothing about now. */
+    private Optional<HealthBoard.Health> freshHealth(String processor) {
+        Instant horizon = clock.instant().minus(policy.healthInterval().multipliedBy(2));
+        return board.latest(processor).filter(h -> h.observedAt().isAfter(horizon));
+    }
+
+    private void onHealth(String processor, HealthBoard.Health health) {
+        ProcessorLane lane = lanes.get(processor);
+        if (lane == null) {
+            return;
+        }
+        CircuitBreaker.State state = lane.breaker.getState();
+        if (health.failing() && state != CircuitBreaker.State.OPEN) {
+            lane.breaker.transitionToOpenState();
+        } else if (!health.failing() && state == CircuitBreaker.State.OPEN) {
+            lane.breaker.transitionToHalfOpenState();
+        }
+    }
+
+    private ProcessorLane lane(String processor) {
+        ProcessorLane lane = lanes.get(processor);
+        if (lane == null) {
+            throw new IllegalArgumentException("unknown processor: " + processor);
+        }
+        return lane;
+    }
+}

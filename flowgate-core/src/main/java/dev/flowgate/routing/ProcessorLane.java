@@ -1,0 +1,131 @@
+package dev.flowgate.routing;
+
+import dev.flowgate.processor.ProcessorClient;
+import dev.flowgate.processor.SendOutcome;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Everything the router tracks about one processor: its circuit breaker (Resilience4j), the calls
+ * in flight to it, the latency it showed, and until when it asked us to stay away (429).
+ */
+final class ProcessorLane {
+    private static final double LATENCY_WEIGHT = 0.2; // EWMA: about the last 5 calls dominate
+
+    final ProcessorClient client;
+    final double fee;
+    final CircuitBreaker breaker;
+    private final Semaphore inFlight;
+    private final int maxInFlight;
+    private final AtomicLong latencyNanos = new AtomicLong(-1);
+    private volatile Instant rateLimitedUntil = Instant.MIN;
+    private volatile Instant openedUntil = Instant.MIN;
+    private volatile String lastOutcome;
+
+    ProcessorLane(ProcessorClient client, BigDecimal fee, RoutingPolicy policy, Clock clock) {
+        this.client = client;
+        this.fee = fee.doubleValue();
+        this.maxInFlight = policy.maxInFlight();
+        this.inFlight = new Semaphore(policy.maxInFlight());
+        this.breaker = CircuitBreaker.of(client.name(), CircuitBreakerConfig.custom()
+                .slidingWindow(20, 5, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .failureRateThreshold(50)
+                .slowCallDurationThreshold(policy.slowCall())
+                .slowCallRateThreshold(80)
+                .waitDurationInOpenState(policy.openDuration())
+                .permittedNumberOfCallsInHalfOpenState(3)
+                .clock(clock)
+                .build());
+        breaker.getEventPublisher().onStateTransition(event -> {
+            if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                openedUntil = clock.instant().plus(policy.openDuration());
+            }
+        });
+    }
+
+    String name() {
+        return client.name();
+    }
+
+    /** When this lane may take calls again, or {@code now} (or earlier) if it may now. */
+    Instant blockedUntil(Instant now) {
+        Instant until = rateLimitedUntil;
+        if (breaker.getState() == CircuitBreaker.State.OPEN && openedUntil.isAfter(until)) {
+            until = openedUntil;
+        }
+        return until;
+    }
+
+    /** Reserves a call: the breaker permits it and a place in flight is free. */
+    boolean tryAcquire() {
+        if (!inFlight.tryAcquire()) {
+            return false;
+        }
+        if (!breaker.tryAcquirePermission()) {
+            inFlight.release();
+            return false;
+        }
+        return true;
+    }
+
+    /** Ends a reserved call that was a lookup, not a payment: the breaker learns nothing from it. */
+    void releaseWithoutOutcome() {
+        breaker.releasePermission();
+        inFlight.release();
+    }
+
+    /** Ends a reserved call with its outcome. */
+    void record(SendOutcome outcome, Duration took, Instant now) {
+        long nanos = took.toNanos();
+        switch (outcome) {
+            case SendOutcome.Processed p -> {
+                breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+                latencyNanos.updateAndGet(old -> old < 0 ? nanos : (long) (old + LATENCY_WEIGHT * (nanos - old)));
+            }
+            case SendOutcome.AlreadyProcessed a -> breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+            case SendOutcome.Rejected r -> breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+            case SendOutcome.RateLimited r -> {
+                rateLimitedUntil = now.plus(r.retryAfter());
+                breaker.releasePermission();
+            }
+            case SendOutcome.Failed f -> breaker.onError(nanos, TimeUnit.NANOSECONDS, new ProcessorFailure(f.reason()));
+            case SendOutcome.NotSent n -> breaker.onError(nanos, TimeUnit.NANOSECONDS, new ProcessorFailure(n.reason()));
+            case SendOutcome.Unknown u -> breaker.onError(nanos, TimeUnit.NANOSECONDS, new ProcessorFailure(u.reason()));
+        }
+        lastOutcome = outcome.getClass().getSimpleName();
+        inFlight.release();
+    }
+
+    /**
+     * The latency a payment sent now should expect: what calls showed lately, and at least the
+     * delay the processor itself reports.
+     */
+    Duration expectedLatency(Optional<HealthBoard.Health> health) {
+        long observed = Math.max(latencyNanos.get(), 0);
+        long reported = health.map(h -> h.minResponseTime().toNanos()).orElse(0L);
+        return Duration.ofNanos(Math.max(observed, reported));
+    }
+
+    ProcessorStatus status(Optional<HealthBoard.Health> health) {
+        return new ProcessorStatus(name(), breaker.getState().name().toLowerCase(java.util.Locale.ROOT),
+                maxInFlight - inFlight.availablePermits(), expectedLatency(health).toMillis(),
+                health.map(HealthBoard.Health::failing).orElse(null),
+                health.map(h -> h.minResponseTime().toMillis()).orElse(null),
+                lastOutcome);
+    }
+
+    /** What the breaker records as an error; never thrown. */
+    private static final class ProcessorFailure extends Exception {
+        ProcessorFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+}
