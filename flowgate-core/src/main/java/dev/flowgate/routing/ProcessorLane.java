@@ -46,7 +46,8 @@ final class ProcessorLane {
                 .build());
         breaker.getEventPublisher().onStateTransition(event -> {
             if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
-                openedUntil = clock.instant().plus(policy.openDuration());
+                // Resilience4j half-opens strictly after the wait: one millisecond later.
+                openedUntil = clock.instant().plus(policy.openDuration()).plusMillis(1);
             }
         });
     }

@@ -1,0 +1,178 @@
+package dev.flowgate.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flowgate.processor.SendOutcome;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The router's decision in each phase of the contest, with time driven by the test. */
+class CostRouterTest {
+    private static final Duration OPEN = Duration.ofMillis(500);
+    /** The breaker lets probes through strictly after its open duration. */
+    private static final Duration PAST_OPEN = OPEN.plusMillis(1);
+    private final MutableClock clock = new MutableClock();
+    private final AtomicInteger wakes = new AtomicInteger();
+
+    private CostRouter router(int maxInFlight) {
+        return new CostRouter(List.of(
+                new CostRouter.Candidate(new NamedProcessor("default"), new BigDecimal("0.07")),
+                new CostRouter.Candidate(new NamedProcessor("fallback"), new BigDecimal("0.10"))),
+                new RoutingPolicy(0.02, maxInFlight, OPEN, Duration.ofSeconds(3), Duration.ofSeconds(5)),
+                clock, wakes::incrementAndGet);
+    }
+
+    private CostRouter router() {
+        return router(100);
+    }
+
+    /** Chooses, records the outcome at once, and says where the payment went ("wait" if nowhere). */
+    private String route(CostRouter router, SendOutcome outcome, Duration took) {
+        return switch (router.choose(clock.instant())) {
+            case Route.Send send -> {
+                router.record(send.processor().name(), outcome, took, clock.instant());
+                yield send.processor().name();
+            }
+            case Route.Wait wait -> "wait";
+        };
+    }
+
+    private String route(CostRouter router) {
+        return route(router, new SendOutcome.Processed(), Duration.ofMillis(5));
+    }
+
+    private void health(CostRouter router, String processor, boolean failing, long minResponseMillis) {
+        router.healthBoard().publish(processor,
+                new HealthBoard.Health(failing, Duration.ofMillis(minResponseMillis), clock.instant()));
+    }
+
+    @Test
+    void prefersTheCheaperProcessorWhenBothAreHealthy() {
+        CostRouter router = router();
+        health(router, "default", false, 0);
+        health(router, "fallback", false, 0);
+        assertThat(route(router)).isEqualTo("default");
+    }
+
+    @Test
+    void leavesTheCheaperOneWhenItReportsFailing() {
+        CostRouter router = router();
+        health(router, "default", true, 0);
+        assertThat(route(router)).isEqualTo("fallback");
+    }
+
+    @Test
+    void leavesTheCheaperOneAfterItsCallsFail() {
+        CostRouter router = router();
+        for (int i = 0; i < 5; i++) {
+            route(router, new SendOutcome.Failed(500, "failing"), Duration.ofMillis(5));
+        }
+        assertThat(route(router)).isEqualTo("fallback");
+    }
+
+    @Test
+    void staysOnTheCheaperOneWhileItsDelayCostsLessThanTheFeeDifference() {
+        CostRouter router = router();
+        health(router, "default", false, 1000); // 7 % + 1 s * 2 %/s = 9 % < 10 %
+        health(router, "fallback", false, 0);
+        assertThat(route(router)).isEqualTo("default");
+    }
+
+    @Test
+    void movesToTheOtherWhenTheCheaperIsSoSlowThatWaitingCostsMore() {
+        CostRouter router = router();
+        health(router, "default", false, 2000); // 7 % + 2 s * 2 %/s = 11 % > 10 %
+        health(router, "fallback", false, 0);
+        assertThat(route(router)).isEqualTo("fallback");
+    }
+
+    @Test
+    void learnsSlownessFromCallsWithoutHealth() {
+        CostRouter router = router();
+        route(router, new SendOutcome.Processed(), Duration.ofMillis(2500));
+        assertThat(route(router)).isEqualTo("fallback");
+    }
+
+    @Test
+    void holdsPaymentsWhenBothFail() {
+        CostRouter router = router();
+        health(router, "default", true, 0);
+        health(router, "fallback", true, 0);
+        Route route = router.choose(clock.instant());
+        assertThat(route).isInstanceOf(Route.Wait.class);
+        assertThat(((Route.Wait) route).until()).isEqualTo(clock.instant().plus(PAST_OPEN));
+    }
+
+    @Test
+    void anOpenBreakerLetsAProbeThroughAfterItsOpenDurationWithoutHealth() {
+        CostRouter router = router();
+        health(router, "default", true, 0);
+        health(router, "fallback", true, 0);
+        clock.advance(PAST_OPEN);
+        assertThat(route(router)).isEqualTo("default");
+    }
+
+    @Test
+    void aHealthyReportHalfOpensTheBreakerAndWakesWaitingPayments() {
+        CostRouter router = router();
+        health(router, "default", true, 0);
+        health(router, "fallback", true, 0);
+        int before = wakes.get();
+        health(router, "default", false, 0);
+        assertThat(wakes.get()).isGreaterThan(before);
+        assertThat(route(router)).isEqualTo("default");
+    }
+
+    @Test
+    void aRateLimitedProcessorIsLeftUntilItsRetryAfter() {
+        CostRouter router = router();
+        assertThat(route(router, new SendOutcome.RateLimited(Duration.ofSeconds(5)), Duration.ofMillis(1)))
+                .isEqualTo("default");
+        assertThat(route(router)).isEqualTo("fallback");
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(route(router)).isEqualTo("default");
+    }
+
+    @Test
+    void callsInFlightToOneProcessorAreBounded() {
+        CostRouter router = router(2);
+        assertThat(router.choose(clock.instant())).isEqualTo(new Route.Send(new NamedProcessor("default")));
+        assertThat(router.choose(clock.instant())).isEqualTo(new Route.Send(new NamedProcessor("default")));
+        assertThat(router.choose(clock.instant())).isEqualTo(new Route.Send(new NamedProcessor("fallback")));
+        router.record("default", new SendOutcome.Processed(), Duration.ofMillis(1), clock.instant());
+        assertThat(router.choose(clock.instant())).isEqualTo(new Route.Send(new NamedProcessor("default")));
+    }
+
+    @Test
+    void aPinnedPaymentWaitsForItsProcessorAndNeverGoesElsewhere() {
+        CostRouter router = router();
+        health(router, "default", true, 0);
+        Route route = router.reserve("default", clock.instant());
+        assertThat(route).isInstanceOf(Route.Wait.class);
+        clock.advance(PAST_OPEN);
+        assertThat(router.reserve("default", clock.instant())).isEqualTo(new Route.Send(new NamedProcessor("default")));
+    }
+
+    @Test
+    void staleHealthIsIgnored() {
+        CostRouter router = router();
+        health(router, "default", false, 5000);
+        clock.advance(Duration.ofSeconds(11)); // older than two 5 s intervals
+        assertThat(route(router)).isEqualTo("default");
+    }
+
+    @Test
+    void statusShowsBreakerStateAndHealth() {
+        CostRouter router = router();
+        health(router, "default", true, 250);
+        ProcessorStatus status = router.status().getFirst();
+        assertThat(status.name()).isEqualTo("default");
+        assertThat(status.breaker()).isEqualTo("open");
+        assertThat(status.healthFailing()).isTrue();
+        assertThat(status.healthMinResponseMs()).isEqualTo(250);
+    }
+}
