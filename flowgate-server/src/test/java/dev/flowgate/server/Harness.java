@@ -3,6 +3,7 @@ package dev.flowgate.server;
 import dev.flowgate.Flowgate;
 import dev.flowgate.FlowgateConfig;
 import dev.flowgate.ProcessorConfig;
+import dev.flowgate.routing.RoutingPolicy;
 import dev.flowgate.server.api.PaymentsApi;
 import dev.flowgate.server.http.HttpLimits;
 import dev.flowgate.server.http.HttpServer;
@@ -33,30 +34,42 @@ final class Harness implements AutoCloseable {
     final HttpServer server;
     final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private Harness(Path dataDir, UnaryOperator<FlowgateConfig> tune, String adminToken) throws IOException {
-        defaultProcessor = ProcessorEmulator.start(ProcessorEmulator.Options.defaults().withFee(new BigDecimal("0.05")));
-        fallbackProcessor = ProcessorEmulator.start(ProcessorEmulator.Options.defaults().withFee(new BigDecimal("0.15")));
+    /** Health polls every 250 ms against emulators whose health window is 200 ms: the contest, 20 times faster. */
+    static final Duration HEALTH_INTERVAL = Duration.ofMillis(250);
+
+    private Harness(Path dataDir, UnaryOperator<FlowgateConfig> tune, String adminToken,
+                    UnaryOperator<ProcessorEmulator.Options> emulator) throws IOException {
+        ProcessorEmulator.Options options = ProcessorEmulator.Options.defaults()
+                .withHealthRateLimit(Duration.ofMillis(200), 2);
+        defaultProcessor = ProcessorEmulator.start(emulator.apply(options.withFee(new BigDecimal("0.07"))));
+        fallbackProcessor = ProcessorEmulator.start(options.withFee(new BigDecimal("0.10")));
         FlowgateConfig config = FlowgateConfig.defaults()
                 .withDataDir(dataDir)
                 .withProcessors(List.of(
-                        new ProcessorConfig("default", defaultProcessor.baseUri(), new BigDecimal("0.05")),
-                        new ProcessorConfig("fallback", fallbackProcessor.baseUri(), new BigDecimal("0.15"))))
-                .withWorkers(32);
+                        new ProcessorConfig("default", defaultProcessor.baseUri(), new BigDecimal("0.07")),
+                        new ProcessorConfig("fallback", fallbackProcessor.baseUri(), new BigDecimal("0.10"))))
+                .withRouting(new RoutingPolicy(0.02, 1024, Duration.ofMillis(200), Duration.ofSeconds(3), HEALTH_INTERVAL))
+                .withWorkers(64);
         engine = Flowgate.start(tune.apply(config));
         server = HttpServer.start(new InetSocketAddress("127.0.0.1", 0), HttpLimits.defaults(),
                 new PaymentsApi(engine, adminToken));
     }
 
     static Harness start(Path dataDir) throws IOException {
-        return new Harness(dataDir, UnaryOperator.identity(), null);
+        return new Harness(dataDir, UnaryOperator.identity(), null, UnaryOperator.identity());
     }
 
     static Harness start(Path dataDir, UnaryOperator<FlowgateConfig> tune) throws IOException {
-        return new Harness(dataDir, tune, null);
+        return new Harness(dataDir, tune, null, UnaryOperator.identity());
     }
 
     static Harness withAdminToken(Path dataDir, String token) throws IOException {
-        return new Harness(dataDir, UnaryOperator.identity(), token);
+        return new Harness(dataDir, UnaryOperator.identity(), token, UnaryOperator.identity());
+    }
+
+    /** With the default processor's emulator options changed, e.g. a smaller concurrency limit. */
+    static Harness withDefaultEmulator(Path dataDir, UnaryOperator<ProcessorEmulator.Options> emulator) throws IOException {
+        return new Harness(dataDir, UnaryOperator.identity(), null, emulator);
     }
 
     URI uri(String pathAndQuery) {
