@@ -9,7 +9,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -23,8 +22,8 @@ final class ProcessorLane {
     final ProcessorClient client;
     final double fee;
     final CircuitBreaker breaker;
-    private final Semaphore inFlight;
-    private final int maxInFlight;
+    private final AdaptiveLimit inFlight;
+    private final Duration slowCall;
     private final AtomicLong latencyNanos = new AtomicLong(-1);
     private volatile Instant rateLimitedUntil = Instant.MIN;
     private volatile Instant openedUntil = Instant.MIN;
@@ -33,8 +32,8 @@ final class ProcessorLane {
     ProcessorLane(ProcessorClient client, BigDecimal fee, RoutingPolicy policy, Clock clock) {
         this.client = client;
         this.fee = fee.doubleValue();
-        this.maxInFlight = policy.maxInFlight();
-        this.inFlight = new Semaphore(policy.maxInFlight());
+        this.inFlight = new AdaptiveLimit(policy.maxInFlight());
+        this.slowCall = policy.slowCall();
         this.breaker = CircuitBreaker.of(client.name(), CircuitBreakerConfig.custom()
                 .slidingWindow(20, 5, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .failureRateThreshold(50)
@@ -86,6 +85,12 @@ final class ProcessorLane {
     /** Ends a reserved call with its outcome. */
     void record(SendOutcome outcome, Duration took, Instant now) {
         long nanos = took.toNanos();
+        boolean answeredInTime = took.compareTo(slowCall) <= 0 && switch (outcome) {
+            case SendOutcome.Processed p -> true;
+            case SendOutcome.AlreadyProcessed a -> true;
+            case SendOutcome.Rejected r -> true;
+            default -> false;
+        };
         switch (outcome) {
             case SendOutcome.Processed p -> {
                 breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
@@ -102,7 +107,13 @@ final class ProcessorLane {
             case SendOutcome.Unknown u -> breaker.onError(nanos, TimeUnit.NANOSECONDS, new ProcessorFailure(u.reason()));
         }
         lastOutcome = outcome.getClass().getSimpleName();
-        inFlight.release();
+        if (outcome instanceof SendOutcome.RateLimited) {
+            inFlight.release(); // says the processor is full, not slow: Retry-After handles it
+        } else if (answeredInTime) {
+            inFlight.releaseFast();
+        } else {
+            inFlight.releaseSlow();
+        }
     }
 
     /**
@@ -117,7 +128,7 @@ final class ProcessorLane {
 
     ProcessorStatus status(Optional<HealthBoard.Health> health) {
         return new ProcessorStatus(name(), breaker.getState().name().toLowerCase(java.util.Locale.ROOT),
-                maxInFlight - inFlight.availablePermits(), expectedLatency(health).toMillis(),
+                inFlight.inFlight(), inFlight.limit(), expectedLatency(health).toMillis(),
                 health.map(HealthBoard.Health::failing).orElse(null),
                 health.map(h -> h.minResponseTime().toMillis()).orElse(null),
                 lastOutcome);

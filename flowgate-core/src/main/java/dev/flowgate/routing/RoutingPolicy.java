@@ -10,8 +10,8 @@ import java.time.Duration;
  *                             {@code fee + latencyCostPerSecond * expected latency}. At 0.02, a
  *                             processor 3 points of fee cheaper stays preferred until it is 1.5 s
  *                             slower than the other.
- * @param maxInFlight          calls in flight to one processor at most, so a slow processor cannot
- *                             hold every worker
+ * @param maxInFlight          calls in flight to one processor at most; the actual limit adapts below
+ *                             it as the processor slows down (see AdaptiveLimit)
  * @param openDuration         how long an open breaker refuses calls before letting probes through
  * @param slowCall             a call slower than this counts against the breaker's slow-call rate
  * @param healthInterval       time between health polls; health older than two intervals is ignored
@@ -27,6 +27,6 @@ public record RoutingPolicy(double latencyCostPerSecond, int maxInFlight, Durati
     }
 
     public static RoutingPolicy defaults() {
-        return new RoutingPolicy(0.02, 1024, Duration.ofMillis(500), Duration.ofSeconds(3), HealthPoller.CONTEST_INTERVAL);
+        return new RoutingPolicy(0.02, 768, Duration.ofMillis(500), Duration.ofSeconds(3), HealthPoller.CONTEST_INTERVAL);
     }
 }

@@ -139,12 +139,23 @@ class CostRouterTest {
 
     @Test
     void callsInFlightToOneProcessorAreBounded() {
-        CostRouter router = router(2);
-        assertThat(router.choose(clock.instant())).isEqualTo(new Route.Send(new NamedProcessor("default")));
-        assertThat(router.choose(clock.instant())).isEqualTo(new Route.Send(new NamedProcessor("default")));
+        CostRouter router = router(AdaptiveLimit.MIN);
+        for (int i = 0; i < AdaptiveLimit.MIN; i++) {
+            assertThat(router.choose(clock.instant())).isEqualTo(new Route.Send(new NamedProcessor("default")));
+        }
         assertThat(router.choose(clock.instant())).isEqualTo(new Route.Send(new NamedProcessor("fallback")));
         router.record("default", new SendOutcome.Processed(), Duration.ofMillis(1), clock.instant());
         assertThat(router.choose(clock.instant())).isEqualTo(new Route.Send(new NamedProcessor("default")));
+    }
+
+    @Test
+    void aProcessorThatTurnsSlowHoldsFewerCallsInFlight() {
+        CostRouter router = router(100);
+        for (int i = 0; i < 30; i++) {
+            router.choose(clock.instant());
+            router.record("default", new SendOutcome.Processed(), Duration.ofSeconds(4), clock.instant());
+        }
+        assertThat(router.status().getFirst().inFlightLimit()).isLessThan(100);
     }
 
     @Test

@@ -1,7 +1,7 @@
 package dev.flowgate.server;
 
-import static dev.flowgate.server.SettlementTest.assertEachSettledExactlyOnce;
 import static dev.flowgate.server.SettlementTest.assertSummaryMatchesProcessors;
+import static dev.flowgate.server.SettlementTest.awaitSettled;
 import static dev.flowgate.server.SettlementTest.payConcurrently;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,15 +34,6 @@ class ContestPhasesTest {
             ProcessorStatus s = status(h, processor);
             return Boolean.valueOf(failing).equals(s.healthFailing()) && Long.valueOf(minResponseMs).equals(s.healthMinResponseMs());
         });
-    }
-
-    private static void awaitSettled(Harness h, List<UUID> ids) {
-        Harness.await(PATIENCE, "every payment settled", () -> ids.stream()
-                .allMatch(id -> h.defaultProcessor.find(id).isPresent() || h.fallbackProcessor.find(id).isPresent()));
-        Harness.await(PATIENCE, "the ledger caught up (lag 0)", () -> h.engine.summary(null, null).values().stream()
-                .mapToLong(t -> t.count()).sum() == h.defaultProcessor.storedCount() + h.fallbackProcessor.storedCount());
-        assertEachSettledExactlyOnce(h, ids);
-        assertSummaryMatchesProcessors(h, null, null);
     }
 
     @Test

@@ -31,8 +31,7 @@ class SettlementTest {
     void theSummaryAgreesWithTheProcessorsAfterProcessing() throws Exception {
         try (Harness h = Harness.start(dir)) {
             List<UUID> ids = payConcurrently(h, 300, "20.05");
-            Harness.await(PATIENCE, "all settled", () -> settledCount(h) == ids.size());
-            assertSummaryMatchesProcessors(h, null, null);
+            awaitSettled(h, ids);
             String from = h.defaultProcessor.payments().getFirst().requestedAt().minusSeconds(1).toString();
             String to = h.defaultProcessor.payments().getFirst().requestedAt().plusSeconds(60).toString();
             assertSummaryMatchesProcessors(h, from, to);
@@ -65,9 +64,7 @@ class SettlementTest {
                     .contains("answered 500");
 
             h.defaultProcessor.setFailing(false);
-            Harness.await(PATIENCE, "all settled after recovery", () -> settledCount(h) == ids.size());
-            assertEachSettledExactlyOnce(h, ids);
-            assertSummaryMatchesProcessors(h, null, null);
+            awaitSettled(h, ids);
         }
     }
 
@@ -120,8 +117,14 @@ class SettlementTest {
         return ids;
     }
 
-    private static int settledCount(Harness h) {
-        return h.defaultProcessor.storedCount() + h.fallbackProcessor.storedCount();
+    /** Waits until every payment is at a processor and in our ledger (lag 0), then checks both agree. */
+    static void awaitSettled(Harness h, List<UUID> ids) {
+        Harness.await(PATIENCE, "every payment settled", () -> ids.stream()
+                .allMatch(id -> h.defaultProcessor.find(id).isPresent() || h.fallbackProcessor.find(id).isPresent()));
+        Harness.await(PATIENCE, "the ledger caught up (lag 0)", () -> h.engine.summary(null, null).values().stream()
+                .mapToLong(t -> t.count()).sum() == h.defaultProcessor.storedCount() + h.fallbackProcessor.storedCount());
+        assertEachSettledExactlyOnce(h, ids);
+        assertSummaryMatchesProcessors(h, null, null);
     }
 
     static void assertEachSettledExactlyOnce(Harness h, List<UUID> ids) {

@@ -195,6 +195,7 @@ public final class PaymentsApi implements HttpHandler {
                 out.writeStringField("name", p.name());
                 out.writeStringField("breaker", p.breaker());
                 out.writeNumberField("inFlight", p.inFlight());
+                out.writeNumberField("inFlightLimit", p.inFlightLimit());
                 out.writeNumberField("expectedLatencyMs", p.expectedLatencyMs());
                 if (p.healthFailing() == null) {
                     out.writeNullField("failing");
