@@ -68,11 +68,23 @@ class ServerSettingsTest {
             "processor|Bad Name=http://h:1|--processor:",
             "processor|a=http://h:1 a=http://h:2|processor 'a' is configured twice",
             "processor-timeout-ms|-5|--processor-timeout-ms: must be between",
-            "data-dir|'  '|--data-dir: must not be empty"})
+            "data-dir|'  '|--data-dir: must not be empty",
+            "latency-cost-per-second|2|--latency-cost-per-second: must be between 0 and 1",
+            "latency-cost-per-second|NaN|--latency-cost-per-second: must be between 0 and 1",
+            "latency-cost-per-second|cheap|--latency-cost-per-second: 'cheap' is not a number",
+            "max-in-flight|0|--max-in-flight: must be between 1 and 100000"})
     void badValuesAreRefusedNamingTheSetting(String name, String value, String message) {
         assertThatThrownBy(() -> ServerSettings.resolve(map(name, value), map(), map()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
+    }
+
+    @Test
+    void routingKnobsAreSettings() {
+        ServerSettings settings = ServerSettings.resolve(map("latency-cost-per-second", "0.05", "max-in-flight", "64"),
+                map(), map());
+        assertThat(settings.engine().routing().latencyCostPerSecond()).isEqualTo(0.05);
+        assertThat(settings.engine().routing().maxInFlight()).isEqualTo(64);
     }
 
     @Test

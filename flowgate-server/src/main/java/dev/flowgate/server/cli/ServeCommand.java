@@ -48,7 +48,7 @@ public final class ServeCommand implements Callable<Integer> {
             + "(survives a process crash, not a power loss).")
     String durability;
 
-    @Option(names = "--workers", description = "Concurrent settlement attempts (default 256).")
+    @Option(names = "--workers", description = "Concurrent settlement attempts (default 1024).")
     String workers;
 
     @Option(names = "--processor-timeout-ms", description = "Longest processor call before its outcome counts as unknown (default 10000).")
@@ -56,6 +56,13 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--max-attempts", description = "Sends after which a payment is marked failed (default 1000).")
     String maxAttempts;
+
+    @Option(names = "--latency-cost-per-second", description = "What a second of processor latency costs, as a "
+            + "fraction of the amount, when choosing between processors (default 0.02).")
+    String latencyCostPerSecond;
+
+    @Option(names = "--max-in-flight", description = "Calls in flight to one processor at most; adapts below it (default 768).")
+    String maxInFlight;
 
     @Option(names = "--admin-token", description = "Token that POST /purge-payments requires in X-Admin-Token (default: none, open).")
     String adminToken;
@@ -116,6 +123,8 @@ public final class ServeCommand implements Callable<Integer> {
         flags.put("workers", workers);
         flags.put("processor-timeout-ms", processorTimeoutMs);
         flags.put("max-attempts", maxAttempts);
+        flags.put("latency-cost-per-second", latencyCostPerSecond);
+        flags.put("max-in-flight", maxInFlight);
         flags.put("admin-token", adminToken);
         return flags;
     }

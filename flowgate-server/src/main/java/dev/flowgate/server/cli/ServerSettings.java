@@ -2,6 +2,7 @@ package dev.flowgate.server.cli;
 
 import dev.flowgate.FlowgateConfig;
 import dev.flowgate.ProcessorConfig;
+import dev.flowgate.routing.RoutingPolicy;
 import dev.flowgate.store.Durability;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -26,7 +27,7 @@ public record ServerSettings(String host, int port, String adminToken, FlowgateC
     /** Every setting name, as a file key; the flag is {@code --name}, the variable FLOWGATE_NAME. */
     public static final List<String> NAMES = List.of(
             "host", "port", "data-dir", "processor", "durability", "workers", "processor-timeout-ms",
-            "max-attempts", "admin-token");
+            "max-attempts", "latency-cost-per-second", "max-in-flight", "admin-token");
 
     /**
      * @param flags values given on the command line, by setting name ("processor" holds the
@@ -67,6 +68,15 @@ public record ServerSettings(String host, int port, String adminToken, FlowgateC
         String maxAttempts = source.get("max-attempts");
         if (maxAttempts != null) {
             engine = engine.withMaxAttempts(integer(maxAttempts, "max-attempts", 1, 1_000_000, source));
+        }
+        String latencyCost = source.get("latency-cost-per-second");
+        String maxInFlight = source.get("max-in-flight");
+        if (latencyCost != null || maxInFlight != null) {
+            RoutingPolicy routing = engine.routing();
+            engine = engine.withRouting(new RoutingPolicy(
+                    latencyCost == null ? routing.latencyCostPerSecond() : fraction(latencyCost, "latency-cost-per-second", source),
+                    maxInFlight == null ? routing.maxInFlight() : integer(maxInFlight, "max-in-flight", 1, 100_000, source),
+                    routing.openDuration(), routing.slowCall(), routing.healthInterval()));
         }
         String port = source.get("port");
         String host = source.get("host");
@@ -125,6 +135,18 @@ public record ServerSettings(String host, int port, String adminToken, FlowgateC
             return n;
         } catch (NumberFormatException e) {
             throw source.invalid(name, "'" + value + "' is not a whole number");
+        }
+    }
+
+    private static double fraction(String value, String name, Source source) {
+        try {
+            double d = Double.parseDouble(value.trim());
+            if (!(d >= 0 && d <= 1)) {
+                throw source.invalid(name, "must be between 0 and 1");
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw source.invalid(name, "'" + value + "' is not a number");
         }
     }
 
