@@ -135,7 +135,7 @@ class CrashRecoveryTest {
                 "--host", "127.0.0.1", "--port", String.valueOf(port), "--data-dir", dataDir.toString(),
                 "--processor", "default=" + defaultProcessor.baseUri() + ",fee=0.05",
                 "--processor", "fallback=" + fallbackProcessor.baseUri() + ",fee=0.15",
-                "--workers", "64")
+                "--workers", "64", "--warmup-ms", "300")
                 .redirectErrorStream(true)
                 .redirectOutput(dataDir.resolve("server-" + children.size() + ".log").toFile())
                 .start();

@@ -11,6 +11,7 @@ import java.io.Reader;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,11 +68,19 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--admin-token", description = "Token that POST /purge-payments requires in X-Admin-Token (default: none, open).")
     String adminToken;
 
+    @Option(names = "--warmup-ms", defaultValue = "3000",
+            description = "Before reporting ready, exercise the request path for this long so the JIT has compiled it "
+                    + "(touches no data; 0 to skip; default 3000).")
+    long warmupMillis;
+
     @Option(names = "--config", description = "Configuration file of name = value lines (default ./flowgate.properties if present).")
     Path config;
 
     @Override
     public Integer call() throws Exception {
+        if (warmupMillis < 0 || warmupMillis > 600_000) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--warmup-ms: must be between 0 and 600000");
+        }
         ServerSettings settings;
         try {
             settings = ServerSettings.resolve(flags(), System.getenv(), file());
@@ -95,15 +104,18 @@ public final class ServeCommand implements Callable<Integer> {
                     + ": " + e.getMessage());
             return 1;
         }
+        long warmupRequests = Warmup.run(server.port(), Duration.ofMillis(warmupMillis));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             engine.close();
             stopped.countDown();
         }, "flowgate-shutdown"));
-        spec.commandLine().getOut().printf("flowgate listening on http://%s:%d (data in %s; processors %s)%n",
+        spec.commandLine().getOut().printf("flowgate listening on http://%s:%d (data in %s; processors %s; "
+                        + "warmed up with %d requests)%n",
                 settings.host(), server.port(), settings.engine().dataDir().toAbsolutePath(),
-                settings.engine().processors().stream().map(ServeCommand::describe).collect(Collectors.joining(", ")));
+                settings.engine().processors().stream().map(ServeCommand::describe).collect(Collectors.joining(", ")),
+                warmupRequests);
         spec.commandLine().getOut().flush();
         stopped.await();
         return 0;
