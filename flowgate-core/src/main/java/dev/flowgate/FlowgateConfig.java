@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Everything an engine is built from. Immutable; start from {@link #defaults()} and change what
- * differs with the {@code with...} methods.
+ * Everything an engine is built from. Immutable; made with {@link #builder()}, which starts from
+ * the defaults.
  *
  * @param dataDir          where the embedded database lives
  * @param processors       the processors, cheapest (preferred) first
@@ -63,55 +63,80 @@ public record FlowgateConfig(
         }
     }
 
-    /** The contest's pair on their usual ports, data in {@code ./data}, fsync on every commit. */
-    public static FlowgateConfig defaults() {
-        return new FlowgateConfig(
-                Path.of("data"),
-                List.of(new ProcessorConfig("default", URI.create("http://127.0.0.1:8001"), new BigDecimal("0.05")),
-                        new ProcessorConfig("fallback", URI.create("http://127.0.0.1:8002"), new BigDecimal("0.15"))),
-                Durability.FSYNC,
-                1024,
-                Duration.ofSeconds(10),
-                Duration.ofSeconds(1),
-                1000,
-                Duration.ofMillis(50),
-                Duration.ofSeconds(2),
-                RoutingPolicy.defaults());
+    /** The defaults: the contest's pair on their usual ports, data in {@code ./data}, fsync on every commit. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public FlowgateConfig withDataDir(Path dataDir) {
-        return new FlowgateConfig(dataDir, processors, durability, workers, processorTimeout, connectTimeout,
-                maxAttempts, backoffBase, backoffCap, routing);
-    }
+    /** Builds a {@link FlowgateConfig}; starts from the defaults, validates on {@link #build()}. */
+    public static final class Builder {
+        private Path dataDir = Path.of("data");
+        private List<ProcessorConfig> processors = List.of(
+                new ProcessorConfig("default", URI.create("http://127.0.0.1:8001"), new BigDecimal("0.05")),
+                new ProcessorConfig("fallback", URI.create("http://127.0.0.1:8002"), new BigDecimal("0.15")));
+        private Durability durability = Durability.FSYNC;
+        private int workers = 1024;
+        private Duration processorTimeout = Duration.ofSeconds(10);
+        private Duration connectTimeout = Duration.ofSeconds(1);
+        private int maxAttempts = 1000;
+        private Duration backoffBase = Duration.ofMillis(50);
+        private Duration backoffCap = Duration.ofSeconds(2);
+        private RoutingPolicy routing = RoutingPolicy.defaults();
 
-    public FlowgateConfig withProcessors(List<ProcessorConfig> processors) {
-        return new FlowgateConfig(dataDir, processors, durability, workers, processorTimeout, connectTimeout,
-                maxAttempts, backoffBase, backoffCap, routing);
-    }
+        private Builder() {
+        }
 
-    public FlowgateConfig withDurability(Durability durability) {
-        return new FlowgateConfig(dataDir, processors, durability, workers, processorTimeout, connectTimeout,
-                maxAttempts, backoffBase, backoffCap, routing);
-    }
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = dataDir;
+            return this;
+        }
 
-    public FlowgateConfig withWorkers(int workers) {
-        return new FlowgateConfig(dataDir, processors, durability, workers, processorTimeout, connectTimeout,
-                maxAttempts, backoffBase, backoffCap, routing);
-    }
+        public Builder processors(List<ProcessorConfig> processors) {
+            this.processors = processors;
+            return this;
+        }
 
-    public FlowgateConfig withProcessorTimeout(Duration processorTimeout) {
-        return new FlowgateConfig(dataDir, processors, durability, workers, processorTimeout, connectTimeout,
-                maxAttempts, backoffBase, backoffCap, routing);
-    }
+        public Builder durability(Durability durability) {
+            this.durability = durability;
+            return this;
+        }
 
-    public FlowgateConfig withMaxAttempts(int maxAttempts) {
-        return new FlowgateConfig(dataDir, processors, durability, workers, processorTimeout, connectTimeout,
-                maxAttempts, backoffBase, backoffCap, routing);
-    }
+        public Builder workers(int workers) {
+            this.workers = workers;
+            return this;
+        }
 
-    public FlowgateConfig withRouting(RoutingPolicy routing) {
-        return new FlowgateConfig(dataDir, processors, durability, workers, processorTimeout, connectTimeout,
-                maxAttempts, backoffBase, backoffCap, routing);
+        public Builder processorTimeout(Duration processorTimeout) {
+            this.processorTimeout = processorTimeout;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        public Builder maxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        public Builder backoff(Duration base, Duration cap) {
+            this.backoffBase = base;
+            this.backoffCap = cap;
+            return this;
+        }
+
+        public Builder routing(RoutingPolicy routing) {
+            this.routing = routing;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first invalid setting */
+        public FlowgateConfig build() {
+            return new FlowgateConfig(dataDir, processors, durability, workers, processorTimeout, connectTimeout,
+                    maxAttempts, backoffBase, backoffCap, routing);
+        }
     }
 
     private static void requirePositive(Duration duration, String what) {

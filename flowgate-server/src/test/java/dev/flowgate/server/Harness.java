@@ -37,20 +37,20 @@ final class Harness implements AutoCloseable {
     /** Health polls every 250 ms against emulators whose health window is 200 ms: the contest, 20 times faster. */
     static final Duration HEALTH_INTERVAL = Duration.ofMillis(250);
 
-    private Harness(Path dataDir, UnaryOperator<FlowgateConfig> tune, String adminToken,
+    private Harness(Path dataDir, UnaryOperator<FlowgateConfig.Builder> tune, String adminToken,
                     UnaryOperator<ProcessorEmulator.Options> emulator) throws IOException {
         ProcessorEmulator.Options options = ProcessorEmulator.Options.defaults()
                 .withHealthRateLimit(Duration.ofMillis(200), 2);
         defaultProcessor = ProcessorEmulator.start(emulator.apply(options.withFee(new BigDecimal("0.07"))));
         fallbackProcessor = ProcessorEmulator.start(options.withFee(new BigDecimal("0.10")));
-        FlowgateConfig config = FlowgateConfig.defaults()
-                .withDataDir(dataDir)
-                .withProcessors(List.of(
+        FlowgateConfig.Builder config = FlowgateConfig.builder()
+                .dataDir(dataDir)
+                .processors(List.of(
                         new ProcessorConfig("default", defaultProcessor.baseUri(), new BigDecimal("0.07")),
                         new ProcessorConfig("fallback", fallbackProcessor.baseUri(), new BigDecimal("0.10"))))
-                .withRouting(new RoutingPolicy(0.02, 1024, Duration.ofMillis(200), Duration.ofSeconds(3), HEALTH_INTERVAL))
-                .withWorkers(64);
-        engine = Flowgate.start(tune.apply(config));
+                .routing(new RoutingPolicy(0.02, 1024, Duration.ofMillis(200), Duration.ofSeconds(3), HEALTH_INTERVAL))
+                .workers(64);
+        engine = Flowgate.start(tune.apply(config).build());
         server = HttpServer.start(new InetSocketAddress("127.0.0.1", 0), HttpLimits.defaults(),
                 new PaymentsApi(engine, adminToken));
     }
@@ -59,7 +59,7 @@ final class Harness implements AutoCloseable {
         return new Harness(dataDir, UnaryOperator.identity(), null, UnaryOperator.identity());
     }
 
-    static Harness start(Path dataDir, UnaryOperator<FlowgateConfig> tune) throws IOException {
+    static Harness start(Path dataDir, UnaryOperator<FlowgateConfig.Builder> tune) throws IOException {
         return new Harness(dataDir, tune, null, UnaryOperator.identity());
     }
 

@@ -70,7 +70,7 @@ class SettlementTest {
 
     @Test
     void aTimedOutPaymentIsReconciledOnTheSameProcessorAndNeverPaidTwice() throws Exception {
-        try (Harness h = Harness.start(dir, c -> c.withProcessorTimeout(Duration.ofMillis(150)))) {
+        try (Harness h = Harness.start(dir, c -> c.processorTimeout(Duration.ofMillis(150)))) {
             h.defaultProcessor.setDelay(Duration.ofMillis(500));
             List<UUID> ids = payConcurrently(h, 20, "5.55");
             Harness.await(PATIENCE, "all settled on default", () -> h.defaultProcessor.storedCount() == ids.size());
@@ -93,9 +93,9 @@ class SettlementTest {
             dead = URI.create("http://127.0.0.1:" + closed.getLocalPort());
         }
         URI deadUri = dead;
-        try (Harness h = Harness.start(dir, c -> c.withProcessors(List.of(
+        try (Harness h = Harness.start(dir, c -> c.processors(List.of(
                 new ProcessorConfig("default", deadUri, new BigDecimal("0.05")),
-                new ProcessorConfig("fallback", c.processors().get(1).baseUri(), new BigDecimal("0.15")))))) {
+                c.build().processors().get(1))))) {
             List<UUID> ids = payConcurrently(h, 20, "3.00");
             Harness.await(PATIENCE, "all settled on fallback", () -> h.fallbackProcessor.storedCount() == ids.size());
         }

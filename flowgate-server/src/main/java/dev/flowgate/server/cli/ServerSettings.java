@@ -38,19 +38,18 @@ public record ServerSettings(String host, int port, String adminToken, FlowgateC
      */
     public static ServerSettings resolve(Map<String, String> flags, Map<String, String> env, Map<String, String> file) {
         Source source = new Source(flags, env, file);
-        FlowgateConfig defaults = FlowgateConfig.defaults();
-        FlowgateConfig engine = defaults;
+        FlowgateConfig.Builder engine = FlowgateConfig.builder();
         String dataDir = source.get("data-dir");
         if (dataDir != null) {
-            engine = engine.withDataDir(Path.of(require(dataDir, "data-dir", source)));
+            engine.dataDir(Path.of(require(dataDir, "data-dir", source)));
         }
         String processors = source.get("processor");
         if (processors != null) {
-            engine = engine.withProcessors(processors(processors, source));
+            engine.processors(processors(processors, source));
         }
         String durability = source.get("durability");
         if (durability != null) {
-            engine = engine.withDurability(switch (durability.toLowerCase(Locale.ROOT)) {
+            engine.durability(switch (durability.toLowerCase(Locale.ROOT)) {
                 case "fsync" -> Durability.FSYNC;
                 case "no-fsync" -> Durability.NO_FSYNC;
                 default -> throw source.invalid("durability", "must be fsync or no-fsync");
@@ -58,22 +57,22 @@ public record ServerSettings(String host, int port, String adminToken, FlowgateC
         }
         String workers = source.get("workers");
         if (workers != null) {
-            engine = engine.withWorkers(integer(workers, "workers", 1, 100_000, source));
+            engine.workers(integer(workers, "workers", 1, 100_000, source));
         }
         String timeout = source.get("processor-timeout-ms");
         if (timeout != null) {
-            engine = engine.withProcessorTimeout(Duration.ofMillis(
+            engine.processorTimeout(Duration.ofMillis(
                     integer(timeout, "processor-timeout-ms", 1, 600_000, source)));
         }
         String maxAttempts = source.get("max-attempts");
         if (maxAttempts != null) {
-            engine = engine.withMaxAttempts(integer(maxAttempts, "max-attempts", 1, 1_000_000, source));
+            engine.maxAttempts(integer(maxAttempts, "max-attempts", 1, 1_000_000, source));
         }
         String latencyCost = source.get("latency-cost-per-second");
         String maxInFlight = source.get("max-in-flight");
         if (latencyCost != null || maxInFlight != null) {
-            RoutingPolicy routing = engine.routing();
-            engine = engine.withRouting(new RoutingPolicy(
+            RoutingPolicy routing = RoutingPolicy.defaults();
+            engine.routing(new RoutingPolicy(
                     latencyCost == null ? routing.latencyCostPerSecond() : fraction(latencyCost, "latency-cost-per-second", source),
                     maxInFlight == null ? routing.maxInFlight() : integer(maxInFlight, "max-in-flight", 1, 100_000, source),
                     routing.openDuration(), routing.slowCall(), routing.healthInterval()));
@@ -85,7 +84,16 @@ public record ServerSettings(String host, int port, String adminToken, FlowgateC
                 host == null ? "0.0.0.0" : require(host, "host", source),
                 port == null ? 9999 : integer(port, "port", 0, 65535, source),
                 token == null || token.isEmpty() ? null : token,
-                engine);
+                build(engine, source));
+    }
+
+    /** Builds the engine's configuration; a cross-setting problem (a processor twice) names the processors. */
+    private static FlowgateConfig build(FlowgateConfig.Builder engine, Source source) {
+        try {
+            return engine.build();
+        } catch (IllegalArgumentException e) {
+            throw source.invalid("processor", e.getMessage());
+        }
     }
 
     /** Parses whitespace-separated processors, each {@code name=url} with an optional {@code ,fee=0.05}. */
