@@ -1,5 +1,6 @@
 package dev.flowgate.testkit.cli;
 
+import dev.flowgate.testkit.contest.ContestCommand;
 import dev.flowgate.testkit.load.LoadGenerator;
 import dev.flowgate.testkit.load.LoadOptions;
 import dev.flowgate.testkit.load.LoadProgress;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Spec;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Load tools for a Flowgate server running on this machine.",
-        subcommands = {BenchCommand.Load.class})
+        subcommands = {BenchCommand.Load.class, ContestCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec
@@ -34,7 +35,7 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing subcommand: load");
+        throw new ParameterException(spec.commandLine(), "Missing subcommand: load or contest");
     }
 
     /** {@code bench load}: drives POST /payments and prints throughput and latency percentiles. */

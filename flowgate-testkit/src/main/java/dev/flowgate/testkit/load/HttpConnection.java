@@ -19,16 +19,17 @@ import java.util.Locale;
  * <p>Deliberately minimal instead of {@code java.net.http.HttpClient}, whose own executor hand-offs
  * and pooling would be part of every measured latency. It understands what a server may answer to a
  * {@code POST}: Content-Length, chunked or close-delimited bodies, {@code Connection: close},
- * HTTP/1.0, and interim 1xx answers, which it skips. The body is read and discarded.
+ * HTTP/1.0, and interim 1xx answers, which it skips. The body is read and discarded, unless a
+ * caller hands it a stream for it.
  */
-final class HttpConnection implements Closeable {
+public final class HttpConnection implements Closeable {
 
     /**
      * The connection failed before any byte of the answer arrived, after an earlier exchange
      * succeeded on it: the server closed the idle keep-alive connection, and the request cannot
      * have been answered. Callers may send it again on a new connection.
      */
-    static final class StaleConnectionException extends IOException {
+    public static final class StaleConnectionException extends IOException {
 
         StaleConnectionException(IOException cause) {
             super("the server closed the keep-alive connection: " + cause.getMessage(), cause);
@@ -50,6 +51,8 @@ final class HttpConnection implements Closeable {
     private boolean used;
     private boolean keepAlive = true;
     private boolean answerStarted;
+    // Where the body of the answer goes during exchange(request, deadline, body); null: discarded.
+    private OutputStream bodySink;
 
     private HttpConnection(Socket socket, Ticker ticker) throws IOException {
         this.socket = socket;
@@ -59,7 +62,7 @@ final class HttpConnection implements Closeable {
     }
 
     /** Connects, giving up after {@code timeout}. */
-    static HttpConnection open(InetSocketAddress address, Duration timeout, Ticker ticker) throws IOException {
+    public static HttpConnection open(InetSocketAddress address, Duration timeout, Ticker ticker) throws IOException {
         Socket socket = new Socket();
         try {
             // Without it, Nagle's algorithm meeting the server's delayed ACK can add 40 ms to a request.
@@ -81,7 +84,7 @@ final class HttpConnection implements Closeable {
      * @throws StaleConnectionException see there
      * @throws IOException on any other failure; the connection is then unusable
      */
-    int exchange(byte[] request, long deadlineNanos) throws IOException {
+    public int exchange(byte[] request, long deadlineNanos) throws IOException {
         answerStarted = false;
         try {
             out.write(request);
@@ -98,8 +101,21 @@ final class HttpConnection implements Closeable {
         }
     }
 
+    /**
+     * Like {@link #exchange(byte[], long)}, and writes the body of the final answer (de-chunked) to
+     * {@code body}; for the few calls that need to read what the server said, such as a summary.
+     */
+    public int exchange(byte[] request, long deadlineNanos, OutputStream body) throws IOException {
+        bodySink = body;
+        try {
+            return exchange(request, deadlineNanos);
+        } finally {
+            bodySink = null;
+        }
+    }
+
     /** False once the server said (or implied, by HTTP/1.0 or a close-delimited body) it will close. */
-    boolean keepAlive() {
+    public boolean keepAlive() {
         return keepAlive;
     }
 
@@ -219,6 +235,7 @@ final class HttpConnection implements Closeable {
                 fill(deadlineNanos);
             }
             int taken = (int) Math.min(remaining, limit - position);
+            keepBody(taken);
             position += taken;
             remaining -= taken;
         }
@@ -226,9 +243,17 @@ final class HttpConnection implements Closeable {
 
     private void skipToEndOfStream(long deadlineNanos) throws IOException {
         do {
+            keepBody(limit - position);
             position = 0;
             limit = 0;
         } while (fillOrEndOfStream(deadlineNanos));
+    }
+
+    /** Hands the next {@code length} buffered bytes to the body sink, if there is one. */
+    private void keepBody(int length) throws IOException {
+        if (bodySink != null && length > 0) {
+            bodySink.write(buffer, position, length);
+        }
     }
 
     /** The next line up to LF, without its CR LF, read as ISO-8859-1 like HTTP header bytes. */

@@ -13,7 +13,7 @@ import java.net.UnknownHostException;
  * and the run then connects to the resolved address, never to the name again: a name that resolves
  * differently later (DNS rebinding, an edited hosts file) cannot redirect the load elsewhere.
  */
-final class LoopbackTarget {
+public final class LoopbackTarget {
 
     private static final int DEFAULT_HTTP_PORT = 80;
 
@@ -33,7 +33,7 @@ final class LoopbackTarget {
      * @throws IllegalArgumentException if the host does not resolve, or resolves to any address that
      *     is not loopback (127.0.0.0/8, ::1)
      */
-    static LoopbackTarget resolve(URI target) {
+    public static LoopbackTarget resolve(URI target) {
         String host = target.getHost();
         InetAddress[] addresses;
         try {
@@ -61,17 +61,17 @@ final class LoopbackTarget {
         return new IllegalArgumentException("load tests only target loopback addresses: " + host);
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return address;
     }
 
     /** The Host header value; an IPv6 literal keeps its brackets, as HTTP requires. */
-    String hostHeader() {
+    public String hostHeader() {
         return hostHeader;
     }
 
     /** The request-target of {@code POST}, e.g. {@code /payments}. */
-    String path() {
+    public String path() {
         return path;
     }
 }

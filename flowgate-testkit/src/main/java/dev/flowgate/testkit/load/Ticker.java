@@ -5,7 +5,7 @@ package dev.flowgate.testkit.load;
  * so that the pacing decisions can be checked without sleeping.
  */
 @FunctionalInterface
-interface Ticker {
+public interface Ticker {
 
     Ticker SYSTEM = System::nanoTime;
 
