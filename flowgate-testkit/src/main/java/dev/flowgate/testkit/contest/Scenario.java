@@ -59,8 +59,7 @@ record Scenario(String name, Duration length, int peakVus, BigDecimal amount, Bi
     // Floors for a compressed run: a check needs a few answers to compare, a window has to outlast
     // a few milliseconds of processing, and the backend needs a moment to finish after the load.
     private static final Duration MIN_CHECK_INTERVAL = Duration.ofSeconds(2);
-    private static final Duration MIN_WINDOW_START = Duration.ofSeconds(1);
-    private static final Duration MIN_WINDOW_END = Duration.ofMillis(200);
+    private static final Duration MIN_WINDOW_START = Duration.ofSeconds(3);
     private static final Duration MIN_SETTLE = Duration.ofMillis(500);
 
     // The contest scores "the last 360 s": its whole 300 s run and a margin (the preview: 60 s + 10 s).
@@ -120,10 +119,12 @@ record Scenario(String name, Duration length, int peakVus, BigDecimal amount, Bi
     /**
      * This run stretched or compressed to {@code newLength}, with {@code newPeakVus} at the end of
      * the ramp. The phase offsets, the ramp and the check interval (at least 2 s) scale with the
-     * length. The check window and the settle time only shrink, to at least 1 s .. 200 ms ago and
-     * 500 ms: they stand for how long a backend may take to settle a payment, which a longer run
-     * does not change. The scoring window keeps its margin beyond the run. Delays, think time and
-     * timeouts do not scale: they are what the backend is measured against.
+     * length. The window's start and the settle time only shrink, to at least 3 s ago and 500 ms.
+     * The window's end (2 s ago) never scales: it is the time a backend has to settle a payment
+     * against processor delays that do not scale either; shrunk below a processor's delay, every
+     * check would race payments the processor stores at that very moment, which the contest
+     * itself never does. The scoring window keeps its margin beyond the run. Delays, think time
+     * and timeouts do not scale: they are what the backend is measured against.
      */
     Scenario scaled(Duration newLength, int newPeakVus) {
         check(newLength.isPositive() && newLength.compareTo(MAX_LENGTH) <= 0, "length must be in (0, 1 h]: " + newLength);
@@ -137,7 +138,7 @@ record Scenario(String name, Duration length, int peakVus, BigDecimal amount, Bi
         return new Scenario(name, newLength, newPeakVus, amount, defaultFee, fallbackFee, scaledPhases,
                 max(scale(checkInterval, from, to), MIN_CHECK_INTERVAL),
                 shrinking ? max(scale(windowStart, from, to), MIN_WINDOW_START) : windowStart,
-                shrinking ? max(scale(windowEnd, from, to), MIN_WINDOW_END) : windowEnd,
+                windowEnd,
                 shrinking ? max(scale(settle, from, to), MIN_SETTLE) : settle,
                 newLength.plus(scoringWindow.minus(length)));
     }

@@ -113,8 +113,8 @@ class ScenarioTest {
         assertThat(short4.phases().get(3).defaultProcessor()).as("delays do not scale").isEqualTo(new Condition(2000, true));
         assertThat(short4.checkInterval()).as("10 s scaled is 133 ms, floored at 2 s").isEqualTo(Duration.ofSeconds(2));
         assertThat(short4.checkOffsets()).containsExactly(Duration.ZERO, Duration.ofSeconds(2));
-        assertThat(short4.windowStart()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(short4.windowEnd()).isEqualTo(Duration.ofMillis(200));
+        assertThat(short4.windowStart()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(short4.windowEnd()).isEqualTo(Duration.ofSeconds(2));
         assertThat(short4.settle()).isEqualTo(Duration.ofMillis(500));
         assertThat(short4.scoringWindow()).isEqualTo(Duration.ofSeconds(64));
         assertThat(short4.amount()).isEqualByComparingTo("20.05");
@@ -126,7 +126,7 @@ class ScenarioTest {
 
         assertThat(half.checkInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(half.windowStart()).isEqualTo(Duration.ofMillis(7500));
-        assertThat(half.windowEnd()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(half.windowEnd()).isEqualTo(Duration.ofSeconds(2));
         assertThat(half.settle()).isEqualTo(Duration.ofSeconds(1));
         assertThat(half.phases().get(1).at()).isEqualTo(Duration.ofSeconds(15));
     }
