@@ -14,13 +14,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A small HTTP/1.1 server: blocking sockets, one virtual thread per connection, keep-alive, bodies
- * by Content-Length only.
+ * A small HTTP/1.1 server: blocking sockets, one thread per connection, keep-alive, bodies by
+ * Content-Length only.
  *
  * <p>Why not a framework: on this workload (hundreds of keep-alive connections, a few hundred small
  * requests per second) the tail latency is decided by what runs between the socket and the handler.
- * A plain read-parse-write loop on a virtual thread measured the lowest p99 of the servers tried
- * (docs/decisions.md), and it is short enough to read in one sitting.
+ * A plain read-parse-write loop measured the lowest p99 of the servers tried (docs/decisions.md),
+ * and it is short enough to read in one sitting.
+ *
+ * <p>Why platform threads for connections: the settlement workers are virtual threads and share
+ * the two carriers; a connection thread the kernel wakes directly does not queue behind them. In
+ * the contest's scenario this took the p99 from 11.7-13.5 ms to 10.3-11.1 ms (docs/decisions.md).
+ * A connection thread spends its life blocked in a read, so its cost is its stack: 256 KiB.
  *
  * <p>Everything a client sends is bounded by {@link HttpLimits}; a request the server cannot parse
  * is answered through {@link HttpHandler#refused} and the connection is closed.
@@ -60,7 +65,7 @@ public final class HttpServer implements AutoCloseable {
             try {
                 Socket socket = serverSocket.accept();
                 connections.add(socket);
-                Thread.ofVirtual().name("http-connection").start(() -> serve(socket));
+                Thread.ofPlatform().name("http-connection").stackSize(256 * 1024).start(() -> serve(socket));
             } catch (IOException e) {
                 if (!closed) {
                     LOG.warn("accept failed: {}", e.toString());
