@@ -75,7 +75,12 @@ public final class Settlement implements Handler<PaymentTask> {
         if (router.reserve(processor.name(), now) instanceof Route.Wait wait) {
             return retryAt(task, wait.until());
         }
-        LookupOutcome lookup = processor.lookup(id(task));
+        LookupOutcome lookup;
+        try {
+            lookup = processor.lookup(id(task));
+        } catch (RuntimeException e) {
+            lookup = new LookupOutcome.Unavailable(processor.name() + " client failed: " + e);
+        }
         return switch (lookup) {
             case LookupOutcome.NotFound notFound -> send(task, processor); // keeps the reservation
             case LookupOutcome.Found found -> {
@@ -92,12 +97,25 @@ public final class Settlement implements Handler<PaymentTask> {
     /** Sends on a reservation the router gave; recording the outcome ends it. */
     private Disposition<PaymentTask> send(PaymentTask task, ProcessorClient processor) {
         Instant requestedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        if (!journal.attemptStarted(id(task), processor.name(), requestedAt)) {
+        boolean journaled;
+        try {
+            journaled = journal.attemptStarted(id(task), processor.name(), requestedAt);
+        } catch (RuntimeException e) {
+            router.release(processor.name()); // the worker retries the task; the place must not leak
+            throw e;
+        }
+        if (!journaled) {
             router.release(processor.name());
             return done(); // purged or settled meanwhile: nothing left to send
         }
         long started = System.nanoTime();
-        SendOutcome outcome = processor.send(task.payment(), requestedAt);
+        SendOutcome outcome;
+        try {
+            outcome = processor.send(task.payment(), requestedAt);
+        } catch (RuntimeException e) {
+            // The request may have left: the same rule as any failure after sending.
+            outcome = new SendOutcome.Unknown(processor.name() + " client failed: " + e);
+        }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         Instant now = clock.instant();
         router.record(processor.name(), outcome, took, now);
