@@ -1,6 +1,6 @@
 package dev.flowgate.testkit.contest;
 
-import dev.flowgate.testkit.load.HttpConnection;
+import dev.flowgate.testkit.load.KeepAliveConnection;
 import dev.flowgate.testkit.load.Ticker;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -16,13 +16,12 @@ import java.util.UUID;
  */
 final class VirtualUser implements Runnable {
 
-    private final InetSocketAddress backend;
     private final PaymentRequests requests;
     private final ContestTally tally;
     private final Ticker ticker;
     private final long startNanos;
     private final long endNanos;
-    private HttpConnection connection;
+    private final KeepAliveConnection connection;
 
     /**
      * @param startNanos when to send the first payment, on {@code ticker}
@@ -30,7 +29,7 @@ final class VirtualUser implements Runnable {
      */
     VirtualUser(InetSocketAddress backend, PaymentRequests requests, ContestTally tally, Ticker ticker,
             long startNanos, long endNanos) {
-        this.backend = backend;
+        this.connection = new KeepAliveConnection(backend, Scenario.REQUEST_TIMEOUT, ticker);
         this.requests = requests;
         this.tally = tally;
         this.ticker = ticker;
@@ -52,7 +51,7 @@ final class VirtualUser implements Runnable {
             // The run is being stopped: leave quietly, the connection is closed below.
             Thread.currentThread().interrupt();
         } finally {
-            disconnect();
+            connection.close();
         }
     }
 
@@ -61,43 +60,22 @@ final class VirtualUser implements Runnable {
         Duration timeout = Scenario.REQUEST_TIMEOUT;
         // k6's timeout covers the whole request, connecting included.
         long deadline = ticker.read() + timeout.toNanos();
-        if (connection == null) {
-            try {
-                connection = HttpConnection.open(backend, timeout, ticker);
-            } catch (IOException e) {
-                tally.connectError();
-                return;
-            }
+        try {
+            connection.connect();
+        } catch (IOException e) {
+            tally.connectError();
+            return;
         }
         tally.sending();
         // Latency counts from the write, as k6's http_req_duration does (it leaves out connecting).
         long start = ticker.read();
         try {
-            int status = exchange(request, deadline);
+            int status = connection.exchange(request, deadline);
             tally.answer(status, ticker.read() - start);
-            if (!connection.keepAlive()) {
-                disconnect();
-            }
         } catch (SocketTimeoutException e) {
-            // The answer may still come; on this connection it would be read as the next one's.
-            disconnect();
             tally.timeout();
         } catch (IOException e) {
-            disconnect();
             tally.errorAfterSending();
-        }
-    }
-
-    private int exchange(byte[] request, long deadline) throws IOException {
-        try {
-            return connection.exchange(request, deadline);
-        } catch (HttpConnection.StaleConnectionException e) {
-            // The server closed the idle connection before this request reached it, so it was never
-            // processed; once more on a new connection, as k6's client does. The same correlation id
-            // would make even a repeat harmless.
-            disconnect();
-            connection = HttpConnection.open(backend, Scenario.REQUEST_TIMEOUT, ticker);
-            return connection.exchange(request, deadline);
         }
     }
 
@@ -105,17 +83,6 @@ final class VirtualUser implements Runnable {
         long wait = nanos - ticker.read();
         if (wait > 0) {
             Thread.sleep(Duration.ofNanos(wait));
-        }
-    }
-
-    private void disconnect() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (IOException e) {
-                // Nothing to do about a failed close of a connection we give up anyway.
-            }
-            connection = null;
         }
     }
 }

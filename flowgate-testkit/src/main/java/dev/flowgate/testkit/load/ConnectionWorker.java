@@ -24,7 +24,7 @@ final class ConnectionWorker implements Runnable {
     private final Duration timeout;
     private final long recordFromNanos;
     private final RandomGenerator random;
-    private HttpConnection connection;
+    private final KeepAliveConnection connection;
 
     /**
      * @param recordFromNanos requests starting before this (the end of the warmup) are not recorded
@@ -39,6 +39,7 @@ final class ConnectionWorker implements Runnable {
         this.timeout = timeout;
         this.recordFromNanos = recordFromNanos;
         this.random = random;
+        this.connection = new KeepAliveConnection(target.address(), timeout, ticker);
     }
 
     @Override
@@ -52,7 +53,7 @@ final class ConnectionWorker implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            disconnect();
+            connection.close();
         }
     }
 
@@ -64,9 +65,7 @@ final class ConnectionWorker implements Runnable {
         boolean recorded = intended - recordFromNanos >= 0;
         byte[] request = requests.render(RandomUuids.next(random));
         try {
-            if (connection == null) {
-                connection = HttpConnection.open(target.address(), timeout, ticker);
-            }
+            connection.connect();
         } catch (IOException e) {
             if (!Thread.currentThread().isInterrupted()) {
                 countFailure(e, recorded);
@@ -80,31 +79,12 @@ final class ConnectionWorker implements Runnable {
         // next due request while another waits on a slow answer (see SendSchedule).
         long start = ticker.read();
         try {
-            int status = exchange(request);
+            int status = connection.exchange(request, start + timeout.toNanos());
             tally.answer(status, ticker.read() - start, recorded);
-            if (!connection.keepAlive()) {
-                disconnect();
-            }
         } catch (IOException e) {
-            disconnect();
             if (!Thread.currentThread().isInterrupted()) {
                 countFailure(e, recorded);
             }
-        }
-    }
-
-    private int exchange(byte[] request) throws IOException {
-        long deadline = ticker.read() + timeout.toNanos();
-        try {
-            return connection.exchange(request, deadline);
-        } catch (HttpConnection.StaleConnectionException e) {
-            // The server closed the idle connection before reading this request, so it was never
-            // processed; send it once more on a new connection, as HTTP clients do. Even if the server
-            // did see it, the repeat carries the same correlationId, which is what makes a payment
-            // request safe to repeat.
-            disconnect();
-            connection = HttpConnection.open(target.address(), timeout, ticker);
-            return connection.exchange(request, deadline);
         }
     }
 
@@ -120,17 +100,6 @@ final class ConnectionWorker implements Runnable {
         long wait = nanos - ticker.read();
         if (wait > 0) {
             Thread.sleep(Duration.ofNanos(wait));
-        }
-    }
-
-    private void disconnect() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (IOException e) {
-                // Nothing to do about a failed close of a connection we give up anyway.
-            }
-            connection = null;
         }
     }
 }
