@@ -39,6 +39,7 @@ public final class CostRouter implements Router {
     private final RoutingPolicy policy;
     private final HealthBoard board;
     private final Clock clock;
+    private final Runnable wakeWaiting;
 
     /**
      * @param wakeWaiting called when a processor becomes usable again, so waiting payments are taken
@@ -50,12 +51,14 @@ public final class CostRouter implements Router {
         }
         this.policy = policy;
         this.clock = clock;
+        this.wakeWaiting = wakeWaiting;
         this.board = new HealthBoard(this::onHealth);
         for (Candidate c : candidates) {
             ProcessorLane lane = new ProcessorLane(c.client(), c.fee(), policy, clock);
             lane.breaker.getEventPublisher().onStateTransition(event -> {
-                CircuitBreaker.State to = event.getStateTransition().getToState();
-                if (to == CircuitBreaker.State.CLOSED || to == CircuitBreaker.State.HALF_OPEN) {
+                // Half-open on its own (after the open duration) lets three probes through; waking
+                // every waiting payment for that would only spin the queue. Closed means capacity.
+                if (event.getStateTransition().getToState() == CircuitBreaker.State.CLOSED) {
                     wakeWaiting.run();
                 }
             });
@@ -82,11 +85,12 @@ public final class CostRouter implements Router {
         }
         open.sort(Comparator.comparingDouble(this::cost));
         for (ProcessorLane lane : open) {
-            if (lane.tryAcquire()) {
+            ProcessorLane.Reservation reservation = lane.tryAcquire();
+            if (reservation == ProcessorLane.Reservation.RESERVED) {
                 return new Route.Send(lane.client);
             }
-            Instant soon = now.plus(SHORT_WAIT);
-            earliest = soon.isBefore(earliest) ? soon : earliest;
+            Instant retry = retryAfterRefusal(reservation, now);
+            earliest = retry.isBefore(earliest) ? retry : earliest;
         }
         return new Route.Wait(earliest);
     }
@@ -98,7 +102,10 @@ public final class CostRouter implements Router {
         if (blocked.isAfter(now)) {
             return new Route.Wait(blocked);
         }
-        return lane.tryAcquire() ? new Route.Send(lane.client) : new Route.Wait(now.plus(SHORT_WAIT));
+        ProcessorLane.Reservation reservation = lane.tryAcquire();
+        return reservation == ProcessorLane.Reservation.RESERVED
+                ? new Route.Send(lane.client)
+                : new Route.Wait(retryAfterRefusal(reservation, now));
     }
 
     @Override
@@ -114,6 +121,15 @@ public final class CostRouter implements Router {
     @Override
     public List<ProcessorStatus> status() {
         return lanes.values().stream().map(lane -> lane.status(freshHealth(lane.name()))).toList();
+    }
+
+    /**
+     * A full in-flight limit frees up as calls return (soon); a half-open breaker whose probes are
+     * out decides when they return, which can take the processor's whole delay, and its closing
+     * wakes every waiting payment anyway: polling it often would only spin the queue.
+     */
+    private Instant retryAfterRefusal(ProcessorLane.Reservation reservation, Instant now) {
+        return now.plus(reservation == ProcessorLane.Reservation.IN_FLIGHT_FULL ? SHORT_WAIT : policy.openDuration());
     }
 
     private double cost(ProcessorLane lane) {
@@ -137,6 +153,7 @@ public final class CostRouter implements Router {
             lane.breaker.transitionToOpenState();
         } else if (!health.failing() && state == CircuitBreaker.State.OPEN) {
             lane.breaker.transitionToHalfOpenState();
+            wakeWaiting.run();
         }
     }
 

@@ -64,16 +64,19 @@ final class ProcessorLane {
         return until;
     }
 
+    /** Why a reservation was or was not made. */
+    enum Reservation { RESERVED, IN_FLIGHT_FULL, BREAKER_REFUSED }
+
     /** Reserves a call: the breaker permits it and a place in flight is free. */
-    boolean tryAcquire() {
+    Reservation tryAcquire() {
         if (!inFlight.tryAcquire()) {
-            return false;
+            return Reservation.IN_FLIGHT_FULL;
         }
         if (!breaker.tryAcquirePermission()) {
             inFlight.release();
-            return false;
+            return Reservation.BREAKER_REFUSED;
         }
-        return true;
+        return Reservation.RESERVED;
     }
 
     /** Ends a reserved call that was a lookup, not a payment: the breaker learns nothing from it. */

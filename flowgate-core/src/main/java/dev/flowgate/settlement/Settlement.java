@@ -119,12 +119,28 @@ public final class Settlement implements Handler<PaymentTask> {
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         Instant now = clock.instant();
         router.record(processor.name(), outcome, took, now);
+        try {
+            return afterSend(task, processor, requestedAt, outcome, now);
+        } catch (RuntimeException e) {
+            // The request left and its outcome is not journaled: whatever it was, the payment may be
+            // stored there now, so it stays pinned there; the next step looks it up first.
+            return retryAt(task.after(processor.name()), backoffFrom(now, task.attempts() + 1));
+        }
+    }
+
+    private Disposition<PaymentTask> afterSend(PaymentTask task, ProcessorClient processor, Instant requestedAt,
+                                               SendOutcome outcome, Instant now) {
         return switch (outcome) {
             case SendOutcome.Processed p -> settled(task, processor, requestedAt);
             case SendOutcome.AlreadyProcessed a -> {
                 // Settled there by an earlier attempt whose requestedAt we must learn: look it up.
                 journal.attemptEnded(id(task), processor.name(), "already processed by " + processor.name());
-                yield retryAt(task.after(processor.name()), now);
+                yield retryAt(task.after(processor.name()), backoffFrom(now, task.attempts() + 1));
+            }
+            case SendOutcome.Rejected r when task.pinnedProcessor() != null -> {
+                // An earlier attempt may still be stored there: look it up again rather than give up.
+                journal.attemptEnded(id(task), processor.name(), r.reason());
+                yield retryAt(task.after(processor.name()), backoffFrom(now, task.attempts() + 1));
             }
             case SendOutcome.Rejected r -> {
                 journal.failed(id(task), r.reason());

@@ -117,6 +117,20 @@ class CostRouterTest {
     }
 
     @Test
+    void whileItsProbesAreOutAHalfOpenProcessorIsAskedAgainOnlyAfterTheOpenDuration() {
+        CostRouter router = new CostRouter(List.of(
+                new CostRouter.Candidate(new NamedProcessor("default"), new BigDecimal("0.07"))),
+                new RoutingPolicy(0.02, 100, OPEN, Duration.ofSeconds(3), Duration.ofSeconds(5)),
+                clock, wakes::incrementAndGet);
+        health(router, "default", true, 0);
+        health(router, "default", false, 0); // half-open: three probes
+        for (int i = 0; i < 3; i++) {
+            assertThat(router.choose(clock.instant())).isInstanceOf(Route.Send.class);
+        }
+        assertThat(router.choose(clock.instant())).isEqualTo(new Route.Wait(clock.instant().plus(OPEN)));
+    }
+
+    @Test
     void aHealthyReportHalfOpensTheBreakerAndWakesWaitingPayments() {
         CostRouter router = router();
         health(router, "default", true, 0);

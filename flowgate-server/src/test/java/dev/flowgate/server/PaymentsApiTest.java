@@ -119,7 +119,8 @@ class PaymentsApiTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"from=yesterday", "to=2025-13-01T00:00:00Z",
+    @ValueSource(strings = {"from=yesterday", "to=2025-13-01T00:00:00Z", "to=+300000000-01-01T00:00:00Z",
+            "from=-300000000-01-01T00:00:00Z",
             "from=2025-07-15T12:00:01.000Z&to=2025-07-15T12:00:00.000Z"})
     void badSummaryWindowsAreRefusedWith400(String query) {
         assertProblem(harness.get("/payments-summary?" + query), 400);

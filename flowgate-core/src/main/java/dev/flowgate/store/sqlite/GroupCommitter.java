@@ -10,7 +10,11 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The single writer of an embedded database: callers hand it writes and block until the
@@ -46,6 +50,8 @@ final class GroupCommitter implements AutoCloseable {
     private record Pending<R>(Write<R> write, Urgency urgency, CompletableFuture<R> result) {
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommitter.class);
+
     /** Bounds one transaction so a burst cannot grow a commit without limit. */
     private static final int MAX_BATCH = 4096;
     static final long DEFERRABLE_WAIT_NANOS = 5_000_000; // 5 ms
@@ -78,10 +84,20 @@ final class GroupCommitter implements AutoCloseable {
         }
         CompletableFuture<R> result = new CompletableFuture<>();
         queue.add(new Pending<>(write, urgency, result));
-        try {
-            return result.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw new StoreException("journal write failed: " + e.getCause().getMessage(), e.getCause());
+        while (true) {
+            try {
+                return result.get(1, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                // A write queued just as the writer stopped would otherwise wait forever.
+                if (!writer.isAlive() && !result.isDone()) {
+                    throw new StoreException("the journal writer has stopped", null);
+                }
+            } catch (ExecutionException e) {
+                throw new StoreException("journal write failed: " + e.getCause().getMessage(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException("interrupted while waiting for the journal", e);
+            }
         }
     }
 
@@ -113,10 +129,13 @@ final class GroupCommitter implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (SQLException e) {
-            failAll(batch, e);
+        } catch (SQLException | RuntimeException | Error e) {
+            LOG.error("the journal writer stopped; writes fail until restart", e);
+            failAll(batch, e instanceof Exception ex ? ex : new SQLException(e));
+        } finally {
+            closed = true;
+            failAll(new ArrayList<>(queue), new SQLException("the journal is closed"));
         }
-        failAll(new ArrayList<>(queue), new SQLException("the journal is closed"));
     }
 
     private void checkpoint(PreparedStatement checkpoint) {
@@ -193,12 +212,21 @@ final class GroupCommitter implements AutoCloseable {
         });
     }
 
+    /**
+     * Undoes the batch and returns the connection to autocommit. Separate steps: after a disk-full
+     * or I/O error SQLite has already rolled back, {@code rollback()} then throws, and the
+     * autocommit flag must be reset all the same, or every later savepoint would commit on its own.
+     */
     private void rollbackQuietly() {
         try {
             connection.rollback();
-            connection.setAutoCommit(true);
         } catch (SQLException ignored) {
-            // The connection is unusable; the callers are told through their failed futures.
+            // Already rolled back by SQLite; the callers learn through their failed futures.
+        }
+        try {
+            connection.setAutoCommit(true);
+        } catch (SQLException e) {
+            LOG.warn("cannot return the journal connection to autocommit: {}", e.getMessage());
         }
     }
 

@@ -37,6 +37,9 @@ import java.util.UUID;
  */
 public final class PaymentsApi implements HttpHandler {
     private static final String PAYMENT_PREFIX = "/payments/";
+    /** Summary bounds beyond these would overflow the ledger's epoch milliseconds. */
+    private static final Instant EARLIEST = Instant.parse("-10000-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("+10000-01-01T00:00:00Z");
 
     private final Flowgate engine;
     private final PaymentParser parser = new PaymentParser();
@@ -128,16 +131,21 @@ public final class PaymentsApi implements HttpHandler {
         if (value == null || value.isEmpty()) {
             return null;
         }
+        Instant instant;
         try {
-            return Instant.parse(value);
+            instant = Instant.parse(value);
         } catch (DateTimeParseException notAnInstant) {
             try {
-                return OffsetDateTime.parse(value).toInstant();
+                instant = OffsetDateTime.parse(value).toInstant();
             } catch (DateTimeParseException e) {
                 throw new IllegalArgumentException("'" + bounded(value)
                         + "' is not an ISO-8601 instant such as 2025-07-15T12:34:56.000Z");
             }
         }
+        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            throw new IllegalArgumentException("'" + bounded(value) + "' is outside the years -10000..10000");
+        }
+        return instant;
     }
 
     private HttpResponse purge(HttpRequest request) {

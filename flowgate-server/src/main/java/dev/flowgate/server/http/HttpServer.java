@@ -34,6 +34,8 @@ public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
     private static final int LINGER_MILLIS = 1000;
     private static final int LINGER_MAX_BYTES = 256 * 1024;
+    /** Open connections at most; the contest needs ~600, and each costs a thread. */
+    static final int MAX_CONNECTIONS = 4096;
 
     private final ServerSocket serverSocket;
     private final HttpHandler handler;
@@ -62,14 +64,27 @@ public final class HttpServer implements AutoCloseable {
 
     private void acceptLoop() {
         while (!closed) {
+            Socket socket;
             try {
-                Socket socket = serverSocket.accept();
-                connections.add(socket);
-                Thread.ofPlatform().name("http-connection").stackSize(256 * 1024).start(() -> serve(socket));
+                socket = serverSocket.accept();
             } catch (IOException e) {
                 if (!closed) {
                     LOG.warn("accept failed: {}", e.toString());
                 }
+                continue;
+            }
+            if (connections.size() >= MAX_CONNECTIONS) {
+                closeQuietly(socket); // a flood of connections must not exhaust threads for everyone
+                continue;
+            }
+            connections.add(socket);
+            try {
+                Thread.ofPlatform().name("http-connection").stackSize(256 * 1024).start(() -> serve(socket));
+            } catch (RuntimeException | OutOfMemoryError e) {
+                // No thread to be had (the OS limit): refuse this one, keep accepting the next.
+                LOG.warn("cannot start a connection thread: {}", e.toString());
+                connections.remove(socket);
+                closeQuietly(socket);
             }
         }
     }
@@ -116,6 +131,14 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Refusing the connection anyway.
+        }
+    }
+
     /**
      * After refusing a request whose rest is still arriving, read and drop it for a moment before
      * closing: closing with unread data makes the kernel send a reset, and the client may then lose
@@ -157,13 +180,7 @@ public final class HttpServer implements AutoCloseable {
         } catch (IOException ignored) {
             // Closing; the acceptor ends either way.
         }
-        for (Socket socket : connections) {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // Best effort: the connection thread ends on its next read.
-            }
-        }
+        connections.forEach(HttpServer::closeQuietly);
         try {
             acceptor.join();
         } catch (InterruptedException e) {
