@@ -70,8 +70,10 @@ class SettlementTest {
 
     @Test
     void aTimedOutPaymentIsReconciledOnTheSameProcessorAndNeverPaidTwice() throws Exception {
-        try (Harness h = Harness.start(dir, c -> c.processorTimeout(Duration.ofMillis(150)))) {
-            h.defaultProcessor.setDelay(Duration.ofMillis(500));
+        // Every payment reaches default within the 400 ms before the first timeout opens its breaker
+        // (after which new payments may go to fallback); then each times out and is pinned there.
+        try (Harness h = Harness.start(dir, c -> c.processorTimeout(Duration.ofMillis(400)))) {
+            h.defaultProcessor.setDelay(Duration.ofMillis(1000));
             List<UUID> ids = payConcurrently(h, 20, "5.55");
             Harness.await(PATIENCE, "all settled on default", () -> h.defaultProcessor.storedCount() == ids.size());
             Harness.await(PATIENCE, "ledger caught up", () -> h.engine.summary(null, null).get("default").count() == 20);
