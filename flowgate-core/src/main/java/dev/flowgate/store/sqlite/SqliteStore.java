@@ -30,11 +30,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded store: journal and ledger in one SQLite file in WAL mode. One writer connection
  * owned by the {@link GroupCommitter}; reads go through a small pool of their own connections,
  * which WAL lets run beside the writer without blocking it.
+ *
+ * <p>A new payment is made durable in the {@link IntakeLog} first, which is what the request waits
+ * for; its row follows in the writer's next commit. Until then the payment is one of
+ * {@link #accepting}, so a second request with its id sees it, and a restart replays the log into
+ * the database before anything else reads it.
  */
 public final class SqliteStore implements Journal, Ledger {
     static final String FILE_NAME = "flowgate.db";
@@ -63,14 +73,32 @@ public final class SqliteStore implements Journal, Ledger {
             CREATE INDEX IF NOT EXISTS ledger_requested_at ON ledger(requested_at, processor, amount_cents);
             """;
 
+    static final String INTAKE_LOG_FILE_NAME = "intake.log";
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
+
+    /**
+     * A payment whose row is not yet committed: {@code amountCents} completes once it is durable
+     * in the intake log (or turns out to be in the database already), with the amount that holds.
+     */
+    private record Accepting(long acceptedAtMillis, CompletableFuture<Long> amountCents) {
+    }
+
+    private static final String INSERT_PAYMENT = """
+            INSERT INTO payments (correlation_id, amount_cents, state, accepted_at, updated_at)
+            VALUES (?, ?, 'QUEUED', ?, ?) ON CONFLICT (correlation_id) DO NOTHING""";
+
     private final Clock clock;
+    private final IntakeLog intakeLog;
+    private final ConcurrentHashMap<UUID, Accepting> accepting = new ConcurrentHashMap<>();
     private final Connection writerConnection;
     private final GroupCommitter committer;
     private final HikariDataSource readers;
     private final Statements statements;
 
-    private SqliteStore(Clock clock, Connection writerConnection, HikariDataSource readers) throws SQLException {
+    private SqliteStore(Clock clock, IntakeLog intakeLog, Connection writerConnection, HikariDataSource readers)
+            throws SQLException {
         this.clock = clock;
+        this.intakeLog = intakeLog;
         this.writerConnection = writerConnection;
         this.statements = new Statements(writerConnection);
         this.committer = new GroupCommitter(writerConnection, "flowgate-journal-writer");
@@ -86,6 +114,7 @@ public final class SqliteStore implements Journal, Ledger {
         }
         String url = "jdbc:sqlite:" + dataDir.resolve(FILE_NAME).toAbsolutePath();
         Connection writer = null;
+        IntakeLog intakeLog = null;
         try {
             writer = DriverManager.getConnection(url);
             try (Statement s = writer.createStatement()) {
@@ -95,11 +124,49 @@ public final class SqliteStore implements Journal, Ledger {
                 s.execute("PRAGMA wal_autocheckpoint=0"); // the GroupCommitter checkpoints when idle
                 s.executeUpdate(SCHEMA);
             }
-            return new SqliteStore(clock, writer, readPool(url));
+            intakeLog = IntakeLog.open(dataDir.resolve(INTAKE_LOG_FILE_NAME), durability == Durability.FSYNC,
+                    IntakeLog.DEFAULT_SEGMENT_RECORDS);
+            replay(intakeLog.recovered(), writer);
+            intakeLog.startGeneration();
+            return new SqliteStore(clock, intakeLog, writer, readPool(url));
         } catch (SQLException e) {
             closeQuietly(writer);
+            closeQuietly(intakeLog);
             throw new StoreException("cannot open the database " + url + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(writer);
+            closeQuietly(intakeLog);
+            throw e;
         }
+    }
+
+    /** Inserts the payments the intake log holds and the database may not, in one durable commit. */
+    private static void replay(List<IntakeLog.Entry> entries, Connection writer) throws SQLException {
+        if (entries.isEmpty()) {
+            return;
+        }
+        writer.setAutoCommit(false);
+        try (PreparedStatement insert = writer.prepareStatement(INSERT_PAYMENT)) {
+            int added = 0;
+            for (IntakeLog.Entry entry : entries) {
+                bindInsert(insert, entry);
+                added += insert.executeUpdate();
+            }
+            writer.commit();
+            LOG.info("intake log: {} payments replayed, {} of them missing from the database", entries.size(), added);
+        } catch (SQLException e) {
+            writer.rollback();
+            throw e;
+        } finally {
+            writer.setAutoCommit(true);
+        }
+    }
+
+    private static void bindInsert(PreparedStatement insert, IntakeLog.Entry entry) throws SQLException {
+        insert.setString(1, entry.correlationId().toString());
+        insert.setLong(2, entry.amountCents());
+        insert.setLong(3, entry.acceptedAtMillis());
+        insert.setLong(4, entry.acceptedAtMillis());
     }
 
     private static HikariDataSource readPool(String url) {
@@ -114,24 +181,64 @@ public final class SqliteStore implements Journal, Ledger {
 
     @Override
     public AcceptResult append(Payment payment) {
-        long now = clock.millis();
-        return committer.execute(Urgency.NOW, c -> {
-            PreparedStatement insert = statements.insert;
-            insert.setString(1, payment.correlationId().toString());
-            insert.setLong(2, payment.amountCents());
-            insert.setLong(3, now);
-            insert.setLong(4, now);
-            if (insert.executeUpdate() == 1) {
-                return new AcceptResult.Accepted();
+        UUID id = payment.correlationId();
+        Accepting mine = new Accepting(clock.millis(), new CompletableFuture<>());
+        Accepting earlier = accepting.putIfAbsent(id, mine);
+        if (earlier != null) {
+            return answer(payment, durableAmount(earlier));
+        }
+        try {
+            Optional<Long> stored = storedAmount(id);
+            if (stored.isPresent()) {
+                mine.amountCents().complete(stored.get());
+                accepting.remove(id, mine);
+                return answer(payment, stored.get());
             }
-            PreparedStatement amountOf = statements.amountOf;
-            amountOf.setString(1, payment.correlationId().toString());
-            try (ResultSet rs = amountOf.executeQuery()) {
-                rs.next();
-                long existing = rs.getLong(1);
-                return existing == payment.amountCents()
-                        ? new AcceptResult.AlreadyAccepted()
-                        : new AcceptResult.Conflict(existing);
+            IntakeLog.Entry entry = new IntakeLog.Entry(id, payment.amountCents(), mine.acceptedAtMillis());
+            IntakeLog.Ticket ticket = intakeLog.append(entry);
+            mine.amountCents().complete(payment.amountCents());
+            committer.submit(Urgency.DEFERRABLE, c -> {
+                bindInsert(statements.insert, entry);
+                return statements.insert.executeUpdate();
+            }).whenComplete((inserted, error) -> {
+                if (error == null) {
+                    intakeLog.applied(ticket);
+                    accepting.remove(id, mine);
+                } else {
+                    // Still in the intake log, which the next start replays; kept in `accepting` till then.
+                    LOG.error("payment {} is journaled but its row could not be written; it resumes at the next start",
+                            id, error);
+                }
+            });
+            return new AcceptResult.Accepted();
+        } catch (RuntimeException e) {
+            mine.amountCents().completeExceptionally(e);
+            accepting.remove(id, mine);
+            throw e;
+        }
+    }
+
+    private static AcceptResult answer(Payment payment, long acceptedCents) {
+        return acceptedCents == payment.amountCents()
+                ? new AcceptResult.AlreadyAccepted()
+                : new AcceptResult.Conflict(acceptedCents);
+    }
+
+    /** Waits until the earlier request with the same id is durable, and returns the amount it holds. */
+    private static long durableAmount(Accepting earlier) {
+        try {
+            return earlier.amountCents().join();
+        } catch (CompletionException e) {
+            throw new StoreException("an earlier request with this correlationId failed: "
+                    + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private Optional<Long> storedAmount(UUID id) {
+        return read("SELECT amount_cents FROM payments WHERE correlation_id = ?", s -> {
+            s.setString(1, id.toString());
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
             }
         });
     }
@@ -201,6 +308,9 @@ public final class SqliteStore implements Journal, Ledger {
 
     @Override
     public void purge() {
+        // The log first: a crash between the two must not bring purged payments back.
+        intakeLog.startGeneration();
+        accepting.clear();
         committer.execute(Urgency.NOW, c -> {
             try (Statement s = c.createStatement()) {
                 s.executeUpdate("DELETE FROM ledger");
@@ -222,8 +332,27 @@ public final class SqliteStore implements Journal, Ledger {
         });
     }
 
+    /**
+     * The database first, where every payment ends up; then {@link #accepting}, for one whose row
+     * is still on its way; then the database again, in case the row landed between the two looks.
+     */
     @Override
     public Optional<PaymentRecord> find(UUID correlationId) {
+        return findStored(correlationId)
+                .or(() -> Optional.ofNullable(accepting.get(correlationId)).flatMap(a -> acceptedRecord(correlationId, a)))
+                .or(() -> findStored(correlationId));
+    }
+
+    private static Optional<PaymentRecord> acceptedRecord(UUID correlationId, Accepting accepted) {
+        CompletableFuture<Long> amount = accepted.amountCents();
+        if (!amount.isDone() || amount.isCompletedExceptionally()) {
+            return Optional.empty();
+        }
+        return Optional.of(new PaymentRecord(correlationId, amount.join(), PaymentState.QUEUED, null, false, null, 0,
+                null, Instant.ofEpochMilli(accepted.acceptedAtMillis())));
+    }
+
+    private Optional<PaymentRecord> findStored(UUID correlationId) {
         return read("SELECT * FROM payments WHERE correlation_id = ?", s -> {
             s.setString(1, correlationId.toString());
             try (ResultSet rs = s.executeQuery()) {
@@ -286,8 +415,15 @@ public final class SqliteStore implements Journal, Ledger {
     @Override
     public void close() {
         committer.close();
+        intakeLog.close();
         readers.close();
         closeQuietly(writerConnection);
+    }
+
+    private static void closeQuietly(IntakeLog log) {
+        if (log != null) {
+            log.close();
+        }
     }
 
     private static void closeQuietly(Connection connection) {
@@ -304,7 +440,6 @@ public final class SqliteStore implements Journal, Ledger {
     /** The writer's prepared statements, used only on the writer thread. */
     private static final class Statements {
         final PreparedStatement insert;
-        final PreparedStatement amountOf;
         final PreparedStatement attemptStarted;
         final PreparedStatement processed;
         final PreparedStatement ledgerInsert;
@@ -312,10 +447,7 @@ public final class SqliteStore implements Journal, Ledger {
         final PreparedStatement failed;
 
         Statements(Connection c) throws SQLException {
-            insert = c.prepareStatement("""
-                    INSERT INTO payments (correlation_id, amount_cents, state, accepted_at, updated_at)
-                    VALUES (?, ?, 'QUEUED', ?, ?) ON CONFLICT (correlation_id) DO NOTHING""");
-            amountOf = c.prepareStatement("SELECT amount_cents FROM payments WHERE correlation_id = ?");
+            insert = c.prepareStatement(INSERT_PAYMENT);
             attemptStarted = c.prepareStatement("""
                     UPDATE payments SET state = 'IN_FLIGHT', processor = ?, requested_at = ?,
                     attempts = attempts + 1, updated_at = ?

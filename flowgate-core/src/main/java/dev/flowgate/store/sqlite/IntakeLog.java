@@ -1,0 +1,403 @@
+package dev.flowgate.store.sqlite;
+
+import dev.flowgate.store.StoreException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
+
+/**
+ * The request path's journal: one fixed-size record per accepted payment in a preallocated file,
+ * durable when {@link #append} returns. The database gets the same payment a few milliseconds later,
+ * off the request path; until it has, this log is what a restart recovers it from.
+ *
+ * <p>Why not the database itself: a SQLite commit under load took 3-6 ms here (several pages per
+ * insert, written to a growing log) and its checkpoints 10-25 ms, and a request waiting for either
+ * was the whole tail of intake latency. Overwriting zeroed blocks of a file that never grows makes
+ * {@code fdatasync} flush data only: p50 0.35 ms, p99 1.2 ms on this disk.
+ *
+ * <p>Group commit without a thread of its own: a caller puts its record in the shared buffer, then
+ * takes the sync lock; whoever holds it writes everything buffered so far and syncs once, so the
+ * callers that arrived meanwhile find their record durable when they get the lock in turn.
+ *
+ * <p>Space: two segments used in turn. The writer moves to the other segment when the current one
+ * is full, which needs every record there to be {@linkplain #applied applied} to the database
+ * first. A generation number in the header (and in every record) makes a {@link #startGeneration
+ * new generation} forget all earlier records at once: after recovery, and on purge.
+ *
+ * <p>An I/O error leaves the log refusing every later append: after a failed {@code fsync} nobody
+ * can say which of the buffered writes reached the disk (PostgreSQL stops for the same reason).
+ */
+final class IntakeLog implements AutoCloseable {
+
+    /** A payment as the log holds it. */
+    record Entry(UUID correlationId, long amountCents, long acceptedAtMillis) {
+    }
+
+    /** Where an appended record went: hand it back to {@link #applied} once the database has it. */
+    record Ticket(int generation, int segment) {
+    }
+
+    /** The record's segment is decided by the sync that wrote it; sequence numbers tell which. */
+    private record Placement(int segment, long firstSequence) {
+    }
+
+    static final int RECORD_BYTES = 48;
+    /** 262,144 records per segment: minutes of intake at any rate the request path sustains. */
+    static final int DEFAULT_SEGMENT_RECORDS = 1 << 18;
+    private static final int HEADER_BYTES = 4096;
+    private static final int MAGIC = 0x46474C31; // "FGL1"
+    private static final int PAYLOAD_BYTES = 40; // magic, generation, id, amount, acceptedAt
+    private static final int ZERO_CHUNK = 1 << 20;
+
+    private final Path path;
+    private final FileChannel channel;
+    private final boolean fsync;
+    private final long segmentBytes;
+    private final List<Entry> recovered;
+
+    private final ReentrantLock bufferLock = new ReentrantLock();
+    private final ReentrantLock syncLock = new ReentrantLock();
+
+    // Guarded by bufferLock.
+    private ByteBuffer filling = ByteBuffer.allocate(64 * 1024);
+    private long appendedSequence;
+    private int generation;
+
+    // Guarded by syncLock.
+    private ByteBuffer flushing = ByteBuffer.allocate(64 * 1024);
+    private long segmentPosition;
+
+    private volatile long durableSequence;
+    private volatile Placement placement = new Placement(0, 1);
+    private volatile IOException failure;
+    private volatile boolean closed;
+    private final AtomicLongArray written = new AtomicLongArray(2);
+    private final AtomicLongArray applied = new AtomicLongArray(2);
+
+    private IntakeLog(Path path, FileChannel channel, boolean fsync, long segmentBytes, int generation,
+            List<Entry> recovered) {
+        this.path = path;
+        this.channel = channel;
+        this.fsync = fsync;
+        this.segmentBytes = segmentBytes;
+        this.generation = generation;
+        this.recovered = recovered;
+    }
+
+    /**
+     * Opens the log at {@code file}, creating it zeroed if it does not exist, and reads the records
+     * of its current generation (see {@link #recovered()}).
+     *
+     * @param fsync false to leave records in the operating system's cache: they survive a crash of
+     *              this process, not of the machine
+     * @throws StoreException if the file cannot be created or read, or is not an intake log
+     */
+    static IntakeLog open(Path file, boolean fsync, int segmentRecords) {
+        long segmentBytes = (long) segmentRecords * RECORD_BYTES;
+        FileChannel channel = null;
+        try {
+            if (!Files.exists(file)) {
+                create(file, segmentBytes);
+            }
+            channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            long size = channel.size();
+            if (size != HEADER_BYTES + 2 * segmentBytes) {
+                throw new StoreException("the intake log " + file + " has " + size + " bytes, expected "
+                        + (HEADER_BYTES + 2 * segmentBytes) + "; it is not one this version wrote", null);
+            }
+            int generation = readHeader(channel, file);
+            List<Entry> recovered = readEntries(channel, generation, segmentBytes);
+            return new IntakeLog(file, channel, fsync, segmentBytes, generation, recovered);
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new StoreException("cannot open the intake log " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
+        }
+    }
+
+    /** The records of the current generation found when the log was opened, in file order. */
+    List<Entry> recovered() {
+        return recovered;
+    }
+
+    /**
+     * Writes the entry and returns once it is durable, sharing the write and the sync with every
+     * caller that arrived meanwhile.
+     *
+     * @throws StoreException if the log is full, failed before, or fails now
+     */
+    Ticket append(Entry entry) {
+        long sequence;
+        int recordGeneration;
+        bufferLock.lock();
+        try {
+            refuseIfBroken();
+            if (filling.remaining() < RECORD_BYTES) {
+                filling = grow(filling);
+            }
+            recordGeneration = generation;
+            encode(filling, recordGeneration, entry);
+            sequence = ++appendedSequence;
+        } finally {
+            bufferLock.unlock();
+        }
+        syncLock.lock();
+        try {
+            if (durableSequence < sequence) {
+                flush();
+            }
+        } finally {
+            syncLock.unlock();
+        }
+        Placement where = placement;
+        return new Ticket(recordGeneration, sequence >= where.firstSequence() ? where.segment() : 1 - where.segment());
+    }
+
+    /** The database holds the payment of this ticket durably: its record may be overwritten. */
+    void applied(Ticket ticket) {
+        bufferLock.lock();
+        try {
+            if (ticket.generation() == generation) {
+                applied.incrementAndGet(ticket.segment());
+            }
+        } finally {
+            bufferLock.unlock();
+        }
+    }
+
+    /**
+     * Forgets every record written so far: recovery calls it once the database holds them all,
+     * purge once the database is to forget them. Records appended concurrently may land on either
+     * side of the cut.
+     */
+    void startGeneration() {
+        syncLock.lock();
+        bufferLock.lock();
+        try {
+            // Held across the flush: a record buffered now would carry the generation being left.
+            if (durableSequence < appendedSequence) {
+                flush();
+            }
+            refuseIfBroken();
+            int next = generation + 1;
+            writeHeader(channel, next);
+            channel.force(true);
+            generation = next;
+            segmentPosition = 0;
+            written.set(0, 0);
+            written.set(1, 0);
+            applied.set(0, 0);
+            applied.set(1, 0);
+            placement = new Placement(0, appendedSequence + 1);
+        } catch (IOException e) {
+            failure = e;
+            throw broken();
+        } finally {
+            bufferLock.unlock();
+            syncLock.unlock();
+        }
+    }
+
+    /** Writes and syncs everything buffered; holds the sync lock. */
+    private void flush() {
+        refuseIfBroken();
+        long last;
+        bufferLock.lock();
+        try {
+            ByteBuffer full = filling;
+            filling = flushing;
+            flushing = full;
+            last = appendedSequence;
+        } finally {
+            bufferLock.unlock();
+        }
+        flushing.flip();
+        try {
+            int records = flushing.remaining() / RECORD_BYTES;
+            if (segmentPosition + flushing.remaining() > segmentBytes) {
+                moveToOtherSegment();
+            }
+            int segment = placement.segment();
+            long position = HEADER_BYTES + segment * segmentBytes + segmentPosition;
+            while (flushing.hasRemaining()) {
+                position += channel.write(flushing, position);
+            }
+            if (fsync) {
+                channel.force(false);
+            }
+            segmentPosition += (long) records * RECORD_BYTES;
+            written.addAndGet(segment, records);
+            durableSequence = last;
+        } catch (IOException e) {
+            failure = e;
+            throw broken();
+        } finally {
+            flushing.clear();
+        }
+    }
+
+    private void moveToOtherSegment() throws IOException {
+        int other = 1 - placement.segment();
+        if (written.get(other) != applied.get(other)) {
+            throw new IOException("the intake log is full: the database has not taken in "
+                    + (written.get(other) - applied.get(other)) + " earlier payments");
+        }
+        written.set(other, 0);
+        applied.set(other, 0);
+        segmentPosition = 0;
+        placement = new Placement(other, durableSequence + 1);
+    }
+
+    private void refuseIfBroken() {
+        if (closed) {
+            throw new StoreException("the intake log is closed", null);
+        }
+        if (failure != null) {
+            throw broken();
+        }
+    }
+
+    private StoreException broken() {
+        return new StoreException("the intake log " + path + " cannot be written (" + failure.getMessage()
+                + "); payments are refused until a restart", failure);
+    }
+
+    private static ByteBuffer grow(ByteBuffer buffer) {
+        ByteBuffer larger = ByteBuffer.allocate(buffer.capacity() * 2);
+        buffer.flip();
+        return larger.put(buffer);
+    }
+
+    private static void encode(ByteBuffer buffer, int generation, Entry entry) {
+        int start = buffer.position();
+        buffer.putInt(MAGIC)
+                .putInt(generation)
+                .putLong(entry.correlationId().getMostSignificantBits())
+                .putLong(entry.correlationId().getLeastSignificantBits())
+                .putLong(entry.amountCents())
+                .putLong(entry.acceptedAtMillis());
+        CRC32C crc = new CRC32C();
+        crc.update(buffer.array(), start, PAYLOAD_BYTES);
+        buffer.putInt((int) crc.getValue()).putInt(0);
+    }
+
+    private static List<Entry> readEntries(FileChannel channel, int generation, long segmentBytes) throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        ByteBuffer chunk = ByteBuffer.allocate(ZERO_CHUNK - ZERO_CHUNK % RECORD_BYTES);
+        long end = HEADER_BYTES + 2 * segmentBytes;
+        for (long position = HEADER_BYTES; position < end; position += chunk.capacity()) {
+            chunk.clear().limit((int) Math.min(chunk.capacity(), end - position));
+            while (chunk.hasRemaining() && channel.read(chunk, position + chunk.position()) >= 0) {
+                // read until the chunk is full; the file's size was checked
+            }
+            chunk.flip();
+            for (int offset = 0; offset + RECORD_BYTES <= chunk.limit(); offset += RECORD_BYTES) {
+                Entry entry = decode(chunk, offset, generation);
+                if (entry != null) {
+                    entries.add(entry);
+                }
+            }
+        }
+        return entries;
+    }
+
+    /** The entry at {@code offset}, or null for an empty slot, a torn write or an earlier generation. */
+    private static Entry decode(ByteBuffer buffer, int offset, int generation) {
+        if (buffer.getInt(offset) != MAGIC || buffer.getInt(offset + 4) != generation) {
+            return null;
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(buffer.array(), offset, PAYLOAD_BYTES);
+        if (buffer.getInt(offset + PAYLOAD_BYTES) != (int) crc.getValue()) {
+            return null;
+        }
+        UUID id = new UUID(buffer.getLong(offset + 8), buffer.getLong(offset + 16));
+        return new Entry(id, buffer.getLong(offset + 24), buffer.getLong(offset + 32));
+    }
+
+    /** Writes the whole file as zeros and syncs it, so later writes overwrite blocks that exist. */
+    private static void create(Path file, long segmentBytes) throws IOException {
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            ByteBuffer zeros = ByteBuffer.allocate(ZERO_CHUNK);
+            long size = HEADER_BYTES + 2 * segmentBytes;
+            for (long position = 0; position < size; position += ZERO_CHUNK) {
+                zeros.clear().limit((int) Math.min(ZERO_CHUNK, size - position));
+                while (zeros.hasRemaining()) {
+                    channel.write(zeros, position + zeros.position());
+                }
+            }
+            writeHeader(channel, 1);
+            channel.force(true);
+        }
+        // Renamed only when complete, so a crash during creation leaves no half-made log behind.
+        Files.move(partial, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        try (FileChannel directory = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+            directory.force(true);
+        }
+    }
+
+    private static void writeHeader(FileChannel channel, int generation) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(12).putInt(MAGIC).putInt(generation);
+        CRC32C crc = new CRC32C();
+        crc.update(header.array(), 0, 8);
+        header.putInt((int) crc.getValue()).flip();
+        while (header.hasRemaining()) {
+            channel.write(header, header.position());
+        }
+    }
+
+    private static int readHeader(FileChannel channel, Path file) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(12);
+        while (header.hasRemaining() && channel.read(header, header.position()) >= 0) {
+            // a 12-byte read; the file's size was checked
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(header.array(), 0, 8);
+        if (header.getInt(0) != MAGIC || header.getInt(8) != (int) crc.getValue()) {
+            throw new StoreException("the intake log " + file + " has a damaged header; it is not one this "
+                    + "version wrote, or the disk corrupted it. Move it away only if the database is known "
+                    + "to hold every payment it lists", null);
+        }
+        return header.getInt(4);
+    }
+
+    @Override
+    public void close() {
+        syncLock.lock();
+        try {
+            bufferLock.lock();
+            try {
+                closed = true;
+            } finally {
+                bufferLock.unlock();
+            }
+            closeQuietly(channel);
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel == null) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // Every acknowledged record was synced when it was appended.
+        }
+    }
+}
