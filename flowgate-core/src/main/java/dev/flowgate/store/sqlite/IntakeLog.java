@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 
@@ -24,9 +25,10 @@ import java.util.zip.CRC32C;
  * was the whole tail of intake latency. Overwriting zeroed blocks of a file that never grows makes
  * {@code fdatasync} flush data only: p50 0.35 ms, p99 1.2 ms on this disk.
  *
- * <p>Group commit without a thread of its own: a caller puts its record in the shared buffer, then
- * takes the sync lock; whoever holds it writes everything buffered so far and syncs once, so the
- * callers that arrived meanwhile find their record durable when they get the lock in turn.
+ * <p>Group commit without a thread of its own: a caller puts its record in the shared buffer; if
+ * no sync is running it takes the sync lock, writes everything buffered so far and syncs once,
+ * then wakes every waiting caller. The others wait for that wake-up, not for the lock: queued on
+ * the lock, a caller whose record is already durable would sit behind the next caller's sync too.
  *
  * <p>Space: two segments used in turn. The writer moves to the other segment when the current one
  * is full, which needs every record there to be {@linkplain #applied applied} to the database
@@ -66,6 +68,8 @@ final class IntakeLog implements AutoCloseable {
 
     private final ReentrantLock bufferLock = new ReentrantLock();
     private final ReentrantLock syncLock = new ReentrantLock();
+    private final ReentrantLock waitLock = new ReentrantLock();
+    private final Condition synced = waitLock.newCondition();
 
     // Guarded by bufferLock.
     private ByteBuffer filling = ByteBuffer.allocate(64 * 1024);
@@ -152,16 +156,45 @@ final class IntakeLog implements AutoCloseable {
         } finally {
             bufferLock.unlock();
         }
-        syncLock.lock();
-        try {
-            if (durableSequence < sequence) {
-                flush();
-            }
-        } finally {
-            syncLock.unlock();
-        }
+        awaitDurable(sequence);
         Placement where = placement;
         return new Ticket(recordGeneration, sequence >= where.firstSequence() ? where.segment() : 1 - where.segment());
+    }
+
+    /** Returns once the record numbered {@code sequence} is durable, syncing it if nobody else is. */
+    private void awaitDurable(long sequence) {
+        while (durableSequence < sequence) {
+            if (syncLock.tryLock()) {
+                try {
+                    if (durableSequence < sequence) {
+                        flush();
+                    }
+                } finally {
+                    syncLock.unlock();
+                    wakeWaiters();
+                }
+            } else {
+                waitLock.lock();
+                try {
+                    // The syncing caller signals under waitLock after releasing syncLock, so checking
+                    // both here cannot miss its signal; if it has released already, loop and sync.
+                    if (durableSequence < sequence && syncLock.isLocked()) {
+                        synced.awaitUninterruptibly();
+                    }
+                } finally {
+                    waitLock.unlock();
+                }
+            }
+        }
+    }
+
+    private void wakeWaiters() {
+        waitLock.lock();
+        try {
+            synced.signalAll();
+        } finally {
+            waitLock.unlock();
+        }
     }
 
     /** The database holds the payment of this ticket durably: its record may be overwritten. */
@@ -206,6 +239,7 @@ final class IntakeLog implements AutoCloseable {
         } finally {
             bufferLock.unlock();
             syncLock.unlock();
+            wakeWaiters();
         }
     }
 
@@ -387,6 +421,7 @@ final class IntakeLog implements AutoCloseable {
             closeQuietly(channel);
         } finally {
             syncLock.unlock();
+            wakeWaiters();
         }
     }
 
