@@ -52,6 +52,14 @@ class CommandLineTest {
     }
 
     @Test
+    void aDamagedIntakeLogStopsTheStartWithItsNameRatherThanLosePayments() throws Exception {
+        Files.write(dir.resolve("intake.log"), "not an intake log".getBytes());
+        Run run = run("serve", "--data-dir", dir.toString(), "--port", "0", "--warmup-ms", "0");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("intake.log").contains("expected").doesNotContain("\tat ");
+    }
+
+    @Test
     void anUnknownCommandIsRefused() {
         assertThat(run("frobnicate").exitCode()).isEqualTo(2);
     }

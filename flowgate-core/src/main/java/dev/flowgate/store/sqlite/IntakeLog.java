@@ -259,6 +259,9 @@ final class IntakeLog implements AutoCloseable {
         flushing.flip();
         try {
             int records = flushing.remaining() / RECORD_BYTES;
+            if (flushing.remaining() > segmentBytes) {
+                throw new IOException("a batch of " + records + " payments does not fit in one segment");
+            }
             if (segmentPosition + flushing.remaining() > segmentBytes) {
                 moveToOtherSegment();
             }
