@@ -18,6 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class IntakeLogTest {
     private static final int SEGMENT_RECORDS = 4;
@@ -110,11 +112,12 @@ class IntakeLogTest {
         }
     }
 
-    @Test
-    void concurrentAppendsAreAllDurable() throws Exception {
+    @ParameterizedTest(name = "fsync {0}")
+    @ValueSource(booleans = {true, false})
+    void concurrentAppendsAreAllDurable(boolean fsync) throws Exception {
         Path big = dir.resolve("big.log");
         List<IntakeLog.Entry> appended = new ArrayList<>();
-        try (IntakeLog log = IntakeLog.open(big, true, 1024);
+        try (IntakeLog log = IntakeLog.open(big, fsync, 1024);
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<IntakeLog.Ticket>> tickets = new ArrayList<>();
             for (int i = 0; i < 500; i++) {
