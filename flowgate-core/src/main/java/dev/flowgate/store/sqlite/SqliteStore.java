@@ -34,6 +34,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,6 +92,8 @@ public final class SqliteStore implements Journal, Ledger {
     private final Clock clock;
     private final IntakeLog intakeLog;
     private final ConcurrentHashMap<UUID, Accepting> accepting = new ConcurrentHashMap<>();
+    /** Appends share it; purge takes it alone, so no payment straddles the cut. */
+    private final ReentrantReadWriteLock purgeLock = new ReentrantReadWriteLock();
     private final Connection writerConnection;
     private final GroupCommitter committer;
     private final HikariDataSource readers;
@@ -193,12 +196,23 @@ public final class SqliteStore implements Journal, Ledger {
 
     @Override
     public AcceptResult append(Payment payment) {
-        UUID id = payment.correlationId();
         Accepting mine = new Accepting(clock.millis(), new CompletableFuture<>());
-        Accepting earlier = accepting.putIfAbsent(id, mine);
-        if (earlier != null) {
-            return answer(payment, durableAmount(earlier));
+        Accepting earlier;
+        purgeLock.readLock().lock();
+        try {
+            earlier = accepting.putIfAbsent(payment.correlationId(), mine);
+            if (earlier == null) {
+                return acceptNew(payment, mine);
+            }
+        } finally {
+            purgeLock.readLock().unlock();
         }
+        return answer(payment, durableAmount(earlier));
+    }
+
+    /** Journals a payment this request owns in {@link #accepting}; holds the purge lock's read side. */
+    private AcceptResult acceptNew(Payment payment, Accepting mine) {
+        UUID id = payment.correlationId();
         try {
             Optional<Long> stored = storedAmount(id);
             if (stored.isPresent()) {
@@ -320,15 +334,22 @@ public final class SqliteStore implements Journal, Ledger {
 
     @Override
     public void purge() {
-        // The log first: a crash between the two must not bring purged payments back.
-        intakeLog.startGeneration();
-        accepting.clear();
-        committer.execute(Urgency.NOW, c -> {
-            try (Statement s = c.createStatement()) {
-                s.executeUpdate("DELETE FROM ledger");
-                return s.executeUpdate("DELETE FROM payments");
-            }
-        });
+        // Exclusive: a payment accepted meanwhile is either wholly before the cut (its row is
+        // inserted before the DELETE, its log record in the old generation) or wholly after it.
+        purgeLock.writeLock().lock();
+        try {
+            // The log first: a crash between the two must not bring purged payments back.
+            intakeLog.startGeneration();
+            accepting.clear();
+            committer.execute(Urgency.NOW, c -> {
+                try (Statement s = c.createStatement()) {
+                    s.executeUpdate("DELETE FROM ledger");
+                    return s.executeUpdate("DELETE FROM payments");
+                }
+            });
+        } finally {
+            purgeLock.writeLock().unlock();
+        }
     }
 
     @Override
