@@ -9,9 +9,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.Condition;
@@ -40,7 +43,8 @@ import java.util.zip.CRC32C;
  *
  * <p>Space: two segments used in turn. The writer moves to the other segment when the current one
  * is full, which needs every record there to be {@linkplain #applied applied} to the database
- * first. A generation number in the header (and in every record) makes a {@link #startGeneration
+ * first; until it is, batches that do not fit are refused (their callers get an exception) and
+ * nothing is overwritten. A generation number in the header (and in every record) makes a {@link #startGeneration
  * new generation} forget all earlier records at once: after recovery, and on purge.
  *
  * <p>An I/O error leaves the log refusing every later append: after a failed {@code fsync} nobody
@@ -54,6 +58,13 @@ final class IntakeLog implements AutoCloseable {
 
     /** Where an appended record went: hand it back to {@link #applied} once the database has it. */
     record Ticket(int generation, int segment) {
+    }
+
+    /**
+     * A batch that was not written because the log had no room: records {@code firstSequence} to
+     * {@code lastSequence}, whose callers are refused one by one ({@code unclaimed} of them left).
+     */
+    private record Refusal(long lastSequence, AtomicInteger unclaimed, String reason) {
     }
 
     /** The record's segment is decided by the sync that wrote it; sequence numbers tell which. */
@@ -102,6 +113,8 @@ final class IntakeLog implements AutoCloseable {
     private volatile boolean closed;
     private final AtomicLongArray written = new AtomicLongArray(2);
     private final AtomicLongArray applied = new AtomicLongArray(2);
+    /** Batches refused for want of room, by first sequence; empty unless the database falls behind. */
+    private final ConcurrentSkipListMap<Long, Refusal> refusals = new ConcurrentSkipListMap<>();
 
     private IntakeLog(Path path, FileChannel channel, List<FileChannel> syncChannels, boolean fsync,
             long segmentBytes, int generation, List<Entry> recovered) {
@@ -162,7 +175,8 @@ final class IntakeLog implements AutoCloseable {
      * Writes the entry and returns once it is durable, sharing the write and the sync with every
      * caller that arrived meanwhile.
      *
-     * @throws StoreException if the log is full, failed before, or fails now
+     * @throws StoreException if the log has no room for the batch this entry is in (the database
+     *                        is behind; a later append may succeed), failed before, or fails now
      */
     Ticket append(Entry entry) {
         long sequence;
@@ -198,6 +212,8 @@ final class IntakeLog implements AutoCloseable {
                 } finally {
                     writeLock.unlock();
                 }
+            } else if (refused(sequence) != null) {
+                break;
             } else if (syncStartedFor.get() < sequence && (syncChannel = syncChannels.poll()) != null) {
                 try {
                     sync(syncChannel);
@@ -209,6 +225,19 @@ final class IntakeLog implements AutoCloseable {
                 awaitSync(sequence);
             }
         }
+        Map.Entry<Long, Refusal> refusal = refused(sequence);
+        if (refusal != null) {
+            if (refusal.getValue().unclaimed().decrementAndGet() == 0) {
+                refusals.remove(refusal.getKey());
+            }
+            throw new StoreException(refusal.getValue().reason(), null);
+        }
+    }
+
+    /** The refused batch that holds record {@code sequence}, if there is one. */
+    private Map.Entry<Long, Refusal> refused(long sequence) {
+        Map.Entry<Long, Refusal> refusal = refusals.floorEntry(sequence);
+        return refusal != null && sequence <= refusal.getValue().lastSequence() ? refusal : null;
     }
 
     /** Syncs every record written so far, through a descriptor taken from {@link #syncChannels}. */
@@ -315,11 +344,12 @@ final class IntakeLog implements AutoCloseable {
         flushing.flip();
         try {
             int records = flushing.remaining() / RECORD_BYTES;
-            if (flushing.remaining() > segmentBytes) {
-                throw new IOException("a batch of " + records + " payments does not fit in one segment");
-            }
-            if (segmentPosition + flushing.remaining() > segmentBytes) {
-                moveToOtherSegment();
+            String noRoom = roomFor(flushing.remaining());
+            if (noRoom != null) {
+                // Not a failure of the log: these callers are refused, later batches may fit.
+                refusals.put(writtenSequence + 1, new Refusal(last, new AtomicInteger(records), noRoom));
+                writtenSequence = last;
+                return;
             }
             int segment = placement.segment();
             long position = HEADER_BYTES + segment * segmentBytes + segmentPosition;
@@ -340,16 +370,28 @@ final class IntakeLog implements AutoCloseable {
         }
     }
 
-    private void moveToOtherSegment() throws IOException {
+    /**
+     * Makes room for a batch of {@code bytes}, moving to the other segment if this one is full;
+     * returns why there is none if the other segment still holds payments the database lacks.
+     */
+    private String roomFor(long bytes) {
+        if (segmentPosition + bytes <= segmentBytes) {
+            return null;
+        }
+        if (bytes > segmentBytes) {
+            return "a batch of " + bytes / RECORD_BYTES + " payments does not fit in the intake log";
+        }
         int other = 1 - placement.segment();
-        if (written.get(other) != applied.get(other)) {
-            throw new IOException("the intake log is full: the database has not taken in "
-                    + (written.get(other) - applied.get(other)) + " earlier payments");
+        long missing = written.get(other) - applied.get(other);
+        if (missing != 0) {
+            return "the intake log is full: the database has not yet taken in " + missing
+                    + " earlier payments; try again shortly";
         }
         written.set(other, 0);
         applied.set(other, 0);
         segmentPosition = 0;
         placement = new Placement(other, writtenSequence + 1);
+        return null;
     }
 
     private void refuseIfBroken() {

@@ -23,6 +23,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,6 +35,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,6 +87,9 @@ public final class SqliteStore implements Journal, Ledger {
     private record Accepting(long acceptedAtMillis, CompletableFuture<Long> amountCents) {
     }
 
+    /** How long a failed insert of a journaled payment waits before it is tried again. */
+    static final Duration ROW_RETRY = Duration.ofSeconds(1);
+
     private static final String INSERT_PAYMENT = """
             INSERT INTO payments (correlation_id, amount_cents, state, accepted_at, updated_at)
             VALUES (?, ?, 'QUEUED', ?, ?) ON CONFLICT (correlation_id) DO NOTHING""";
@@ -98,6 +103,7 @@ public final class SqliteStore implements Journal, Ledger {
     private final GroupCommitter committer;
     private final HikariDataSource readers;
     private final Statements statements;
+    private volatile boolean closed;
 
     private SqliteStore(Clock clock, IntakeLog intakeLog, Connection writerConnection, HikariDataSource readers)
             throws SQLException {
@@ -223,25 +229,48 @@ public final class SqliteStore implements Journal, Ledger {
             IntakeLog.Entry entry = new IntakeLog.Entry(id, payment.amountCents(), mine.acceptedAtMillis());
             IntakeLog.Ticket ticket = intakeLog.append(entry);
             mine.amountCents().complete(payment.amountCents());
-            committer.submit(Urgency.DEFERRABLE, c -> {
-                bindInsert(statements.insert, entry);
-                return statements.insert.executeUpdate();
-            }).whenComplete((inserted, error) -> {
-                if (error == null) {
-                    intakeLog.applied(ticket);
-                    accepting.remove(id, mine);
-                } else {
-                    // Still in the intake log, which the next start replays; kept in `accepting` till then.
-                    LOG.error("payment {} is journaled but its row could not be written; it resumes at the next start",
-                            id, error);
-                }
-            });
+            writeRow(entry, ticket, mine);
             return new AcceptResult.Accepted();
         } catch (RuntimeException e) {
             mine.amountCents().completeExceptionally(e);
             accepting.remove(id, mine);
             throw e;
         }
+    }
+
+    /**
+     * Inserts the row of a payment the intake log holds, in a coming commit; once it is durable the
+     * log may forget the record. A failed insert (disk full, I/O error) is tried again every
+     * {@link #ROW_RETRY} until it succeeds or the store closes: meanwhile the payment stays in
+     * {@link #accepting}, where {@link #attemptStarted} finds it, and in the log, which the next start
+     * replays. A purge drops it from {@code accepting}, and the next try then writes nothing.
+     */
+    private void writeRow(IntakeLog.Entry entry, IntakeLog.Ticket ticket, Accepting mine) {
+        UUID id = entry.correlationId();
+        CompletableFuture<Integer> written;
+        try {
+            written = committer.submit(Urgency.DEFERRABLE, c -> {
+                if (accepting.get(id) != mine) {
+                    return 0; // purged
+                }
+                bindInsert(statements.insert, entry);
+                return statements.insert.executeUpdate();
+            });
+        } catch (StoreException e) {
+            LOG.warn("payment {} is in the intake log only; the store is closing, the next start writes its row", id);
+            return;
+        }
+        written.whenComplete((inserted, error) -> {
+            if (error == null) {
+                intakeLog.applied(ticket);
+                accepting.remove(id, mine);
+            } else if (!closed) {
+                LOG.error("payment {} is journaled but its row could not be written; trying again in {} ms",
+                        id, ROW_RETRY.toMillis(), error);
+                CompletableFuture.delayedExecutor(ROW_RETRY.toMillis(), TimeUnit.MILLISECONDS)
+                        .execute(() -> writeRow(entry, ticket, mine));
+            }
+        });
     }
 
     private static AcceptResult answer(Payment payment, long acceptedCents) {
@@ -269,17 +298,37 @@ public final class SqliteStore implements Journal, Ledger {
         });
     }
 
+    /**
+     * Also writes the payment's row if it is not there yet but the payment is one of
+     * {@link #accepting}: its own insert failed and waits for a retry, and the attempt must not be
+     * taken for one on a purged or settled payment.
+     */
     @Override
     public boolean attemptStarted(UUID correlationId, String processor, Instant requestedAt) {
         long now = clock.millis();
         return committer.execute(Urgency.DEFERRABLE, c -> {
-            PreparedStatement s = statements.attemptStarted;
-            s.setString(1, processor);
-            s.setLong(2, requestedAt.toEpochMilli());
-            s.setLong(3, now);
-            s.setString(4, correlationId.toString());
-            return s.executeUpdate() == 1;
+            if (markAttemptStarted(correlationId, processor, requestedAt, now)) {
+                return true;
+            }
+            Accepting pending = accepting.get(correlationId);
+            Long amountCents = pending == null ? null : pending.amountCents().getNow(null);
+            if (amountCents == null) {
+                return false;
+            }
+            bindInsert(statements.insert, new IntakeLog.Entry(correlationId, amountCents, pending.acceptedAtMillis()));
+            statements.insert.executeUpdate();
+            return markAttemptStarted(correlationId, processor, requestedAt, now);
         });
+    }
+
+    private boolean markAttemptStarted(UUID correlationId, String processor, Instant requestedAt, long now)
+            throws SQLException {
+        PreparedStatement s = statements.attemptStarted;
+        s.setString(1, processor);
+        s.setLong(2, requestedAt.toEpochMilli());
+        s.setLong(3, now);
+        s.setString(4, correlationId.toString());
+        return s.executeUpdate() == 1;
     }
 
     @Override
@@ -447,6 +496,7 @@ public final class SqliteStore implements Journal, Ledger {
 
     @Override
     public void close() {
+        closed = true;
         committer.close();
         intakeLog.close();
         readers.close();

@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -109,6 +110,55 @@ class IntakeLogTest {
         }
         try (IntakeLog log = open()) {
             assertThat(log.recovered()).hasSize(2 * SEGMENT_RECORDS);
+        }
+    }
+
+    @Test
+    void aFullLogAcceptsPaymentsAgainOnceTheDatabaseHasCaughtUp() {
+        IntakeLog.Entry accepted = entry(200);
+        try (IntakeLog log = open()) {
+            List<IntakeLog.Ticket> tickets = new ArrayList<>();
+            for (int i = 0; i < 2 * SEGMENT_RECORDS; i++) {
+                tickets.add(log.append(entry(i)));
+            }
+            assertThatThrownBy(() -> log.append(entry(100))).hasMessageContaining("full");
+            assertThatThrownBy(() -> log.append(entry(101))).hasMessageContaining("full");
+
+            tickets.subList(0, SEGMENT_RECORDS).forEach(log::applied);
+            assertThat(log.append(accepted).segment()).isZero();
+        }
+        try (IntakeLog log = open()) {
+            assertThat(log.recovered()).contains(accepted)
+                    .noneMatch(e -> e.amountCents() == 100 || e.amountCents() == 101);
+        }
+    }
+
+    @Test
+    void concurrentAppendsToAFullLogAreEachEitherDurableOrRefused() throws Exception {
+        int appends = 60;
+        int accepted = 0;
+        List<IntakeLog.Entry> durable = new ArrayList<>();
+        try (IntakeLog log = open(); ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<IntakeLog.Ticket>> tickets = new ArrayList<>();
+            List<IntakeLog.Entry> entries = new ArrayList<>();
+            for (int i = 0; i < appends; i++) {
+                IntakeLog.Entry entry = entry(i);
+                entries.add(entry);
+                tickets.add(pool.submit(() -> log.append(entry)));
+            }
+            for (int i = 0; i < appends; i++) {
+                try {
+                    tickets.get(i).get();
+                    durable.add(entries.get(i));
+                    accepted++;
+                } catch (ExecutionException e) {
+                    assertThat(e.getCause()).isInstanceOf(StoreException.class);
+                }
+            }
+        }
+        assertThat(accepted).isLessThanOrEqualTo(2 * SEGMENT_RECORDS);
+        try (IntakeLog log = open()) {
+            assertThat(log.recovered()).containsExactlyInAnyOrderElementsOf(durable);
         }
     }
 

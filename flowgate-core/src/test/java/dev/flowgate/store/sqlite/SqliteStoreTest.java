@@ -1,6 +1,7 @@
 package dev.flowgate.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flowgate.intake.AcceptResult;
 import dev.flowgate.intake.Payment;
@@ -8,7 +9,14 @@ import dev.flowgate.ledger.Totals;
 import dev.flowgate.store.Durability;
 import dev.flowgate.store.PaymentRecord;
 import dev.flowgate.store.PaymentState;
+import dev.flowgate.store.StoreException;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -189,6 +197,68 @@ class SqliteStoreTest {
         store.purge();
         assertThat(store.summary(null, null)).isEmpty();
         assertThat(store.unfinished()).isEmpty();
+    }
+
+    @Test
+    void anAttemptOnAPaymentWhoseRowCouldNotBeWrittenWritesItFirst() throws Exception {
+        UUID id = UUID.randomUUID();
+        executeSql(REFUSE_INSERTS_OF_4242);
+        assertThat(store.append(new Payment(id, 4242))).isInstanceOf(AcceptResult.Accepted.class);
+        assertThat(store.find(id).orElseThrow().state()).isEqualTo(PaymentState.QUEUED);
+        assertThatThrownBy(() -> store.attemptStarted(id, "default", Instant.now()))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("injected");
+
+        executeSql(ALLOW_INSERTS);
+        assertThat(store.attemptStarted(id, "default", Instant.now())).isTrue();
+        PaymentRecord record = store.find(id).orElseThrow();
+        assertThat(record.state()).isEqualTo(PaymentState.IN_FLIGHT);
+        assertThat(record.amountCents()).isEqualTo(4242);
+    }
+
+    @Test
+    void aRowThatCouldNotBeWrittenIsWrittenOnceTheDatabaseTakesItAgain() throws Exception {
+        UUID id = UUID.randomUUID();
+        executeSql(REFUSE_INSERTS_OF_4242);
+        store.append(new Payment(id, 4242));
+        Thread.sleep(GroupCommitter.DEFERRABLE_WAIT_NANOS / 1_000_000 * 4);
+        assertThat(countRows(id)).isZero();
+
+        executeSql(ALLOW_INSERTS);
+        long deadline = System.nanoTime() + SqliteStore.ROW_RETRY.multipliedBy(10).toNanos();
+        while (countRows(id) == 0 && System.nanoTime() - deadline < 0) {
+            Thread.sleep(20);
+        }
+        assertThat(countRows(id)).isOne();
+        assertThat(store.unfinished()).extracting(PaymentRecord::correlationId).containsExactly(id);
+    }
+
+    private static final String REFUSE_INSERTS_OF_4242 = """
+            CREATE TRIGGER refuse_4242 BEFORE INSERT ON payments WHEN NEW.amount_cents = 4242
+            BEGIN SELECT RAISE(ABORT, 'injected failure'); END""";
+    private static final String ALLOW_INSERTS = "DROP TRIGGER refuse_4242";
+
+    /** Changes the database beside the store, as another process could. */
+    private void executeSql(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(databaseUrl()); Statement s = c.createStatement()) {
+            s.execute("PRAGMA busy_timeout=5000");
+            s.execute(sql);
+        }
+    }
+
+    private long countRows(UUID id) throws SQLException {
+        try (Connection c = DriverManager.getConnection(databaseUrl());
+             PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM payments WHERE correlation_id = ?")) {
+            s.setString(1, id.toString());
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private String databaseUrl() {
+        return "jdbc:sqlite:" + dir.resolve(SqliteStore.FILE_NAME).toAbsolutePath();
     }
 
     private void settle(String processor, Instant at, long cents) {
