@@ -97,6 +97,8 @@ public final class SqliteStore implements Journal, Ledger {
     private final Clock clock;
     private final IntakeLog intakeLog;
     private final ConcurrentHashMap<UUID, Accepting> accepting = new ConcurrentHashMap<>();
+    /** Every id the database holds or is about to; a new id that it lacks needs no database read. */
+    private final KnownIds knownIds;
     /** Appends share it; purge takes it alone, so no payment straddles the cut. */
     private final ReentrantReadWriteLock purgeLock = new ReentrantReadWriteLock();
     private final Connection writerConnection;
@@ -105,9 +107,10 @@ public final class SqliteStore implements Journal, Ledger {
     private final Statements statements;
     private volatile boolean closed;
 
-    private SqliteStore(Clock clock, IntakeLog intakeLog, Connection writerConnection, HikariDataSource readers)
-            throws SQLException {
+    private SqliteStore(Clock clock, IntakeLog intakeLog, KnownIds knownIds, Connection writerConnection,
+            HikariDataSource readers) throws SQLException {
         this.clock = clock;
+        this.knownIds = knownIds;
         this.intakeLog = intakeLog;
         this.writerConnection = writerConnection;
         this.statements = new Statements(writerConnection);
@@ -138,7 +141,7 @@ public final class SqliteStore implements Journal, Ledger {
                     IntakeLog.DEFAULT_SEGMENT_RECORDS);
             replay(intakeLog.recovered(), writer);
             intakeLog.startGeneration();
-            return new SqliteStore(clock, intakeLog, writer, readPool(url));
+            return new SqliteStore(clock, intakeLog, knownIds(writer), writer, readPool(url));
         } catch (SQLException e) {
             closeQuietly(writer);
             closeQuietly(intakeLog);
@@ -170,6 +173,17 @@ public final class SqliteStore implements Journal, Ledger {
         } finally {
             writer.setAutoCommit(true);
         }
+    }
+
+    private static KnownIds knownIds(Connection connection) throws SQLException {
+        KnownIds ids = new KnownIds();
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("SELECT correlation_id FROM payments")) {
+            while (rs.next()) {
+                ids.add(UUID.fromString(rs.getString(1)));
+            }
+        }
+        return ids;
     }
 
     private static void bindInsert(PreparedStatement insert, IntakeLog.Entry entry) throws SQLException {
@@ -220,7 +234,7 @@ public final class SqliteStore implements Journal, Ledger {
     private AcceptResult acceptNew(Payment payment, Accepting mine) {
         UUID id = payment.correlationId();
         try {
-            Optional<Long> stored = storedAmount(id);
+            Optional<Long> stored = knownIds.mightContain(id) ? storedAmount(id) : Optional.empty();
             if (stored.isPresent()) {
                 mine.amountCents().complete(stored.get());
                 accepting.remove(id, mine);
@@ -228,6 +242,7 @@ public final class SqliteStore implements Journal, Ledger {
             }
             IntakeLog.Entry entry = new IntakeLog.Entry(id, payment.amountCents(), mine.acceptedAtMillis());
             IntakeLog.Ticket ticket = intakeLog.append(entry);
+            knownIds.add(id); // before its row can be in the database
             mine.amountCents().complete(payment.amountCents());
             writeRow(entry, ticket, mine);
             return new AcceptResult.Accepted();
@@ -390,6 +405,7 @@ public final class SqliteStore implements Journal, Ledger {
             // The log first: a crash between the two must not bring purged payments back.
             intakeLog.startGeneration();
             accepting.clear();
+            knownIds.clear();
             committer.execute(Urgency.NOW, c -> {
                 try (Statement s = c.createStatement()) {
                     s.executeUpdate("DELETE FROM ledger");

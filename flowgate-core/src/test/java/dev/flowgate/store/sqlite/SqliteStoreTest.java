@@ -71,6 +71,37 @@ class SqliteStoreTest {
     }
 
     @Test
+    void aPaymentFromBeforeARestartIsStillRecognisedAfterIt() {
+        UUID id = UUID.randomUUID();
+        store.append(new Payment(id, 1990));
+        store.close();
+        store = SqliteStore.open(dir, Durability.FSYNC, Clock.systemUTC());
+        assertThat(store.append(new Payment(id, 1990))).isInstanceOf(AcceptResult.AlreadyAccepted.class);
+        assertThat(store.append(new Payment(id, 2000))).isEqualTo(new AcceptResult.Conflict(1990));
+    }
+
+    @Test
+    void aPaymentWhoseRowIsCommittedIsStillADuplicate() throws Exception {
+        UUID id = UUID.randomUUID();
+        store.append(new Payment(id, 1990));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (countRows(id) == 0 && System.nanoTime() - deadline < 0) {
+            Thread.sleep(5);
+        }
+        assertThat(countRows(id)).isOne();
+        assertThat(store.append(new Payment(id, 2000))).isEqualTo(new AcceptResult.Conflict(1990));
+    }
+
+    @Test
+    void anIdIsNewAgainAfterAPurge() {
+        UUID id = UUID.randomUUID();
+        store.append(new Payment(id, 1990));
+        store.purge();
+        assertThat(store.append(new Payment(id, 2000))).isInstanceOf(AcceptResult.Accepted.class);
+        assertThat(store.find(id).orElseThrow().amountCents()).isEqualTo(2000);
+    }
+
+    @Test
     void concurrentAppendsAreAllDurableAndSurviveReopening() throws Exception {
         List<UUID> ids = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
