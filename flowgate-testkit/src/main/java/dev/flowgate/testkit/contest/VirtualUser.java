@@ -12,7 +12,7 @@ import java.util.UUID;
  * One of k6's virtual users: from its start until the end of the run, post a payment with a fresh
  * correlation id, then sleep the think time, whatever the outcome. It owns one keep-alive
  * connection, dropped after any failure and opened again for the next payment. Runs on its own
- * virtual thread.
+ * thread.
  */
 final class VirtualUser implements Runnable {
 
