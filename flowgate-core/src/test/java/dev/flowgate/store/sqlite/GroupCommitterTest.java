@@ -13,7 +13,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.sqlite.SQLiteCommitListener;
+import org.sqlite.SQLiteConnection;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,6 +70,45 @@ class GroupCommitterTest {
         assertThat(alsoGood.get()).isEqualTo(1);
         assertThat(bad).isCompletedExceptionally();
         assertThat(count()).isEqualTo(2);
+    }
+
+    @Test
+    void anUrgentWriteEndsTheGatheringAndSharesItsCommit() throws Exception {
+        AtomicInteger commits = countCommits();
+        var deferrable = committer.submit(Urgency.DEFERRABLE, this::insertRow);
+        var urgent = committer.submit(Urgency.NOW, this::insertRow);
+        assertThat(urgent.get()).isEqualTo(1);
+        assertThat(deferrable).isCompletedWithValue(1);
+        assertThat(commits.get()).isOne();
+    }
+
+    @Test
+    void deferrableWritesGatherIntoFewCommits() throws Exception {
+        AtomicInteger commits = countCommits();
+        List<CompletableFuture<Integer>> writes = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            writes.add(committer.submit(Urgency.DEFERRABLE, this::insertRow));
+        }
+        for (CompletableFuture<Integer> write : writes) {
+            assertThat(write.get()).isEqualTo(1);
+        }
+        assertThat(count()).isEqualTo(100);
+        assertThat(commits.get()).isLessThanOrEqualTo(50);
+    }
+
+    private AtomicInteger countCommits() {
+        AtomicInteger commits = new AtomicInteger();
+        ((SQLiteConnection) connection).addCommitListener(new SQLiteCommitListener() {
+            @Override
+            public void onCommit() {
+                commits.incrementAndGet();
+            }
+
+            @Override
+            public void onRollback() {
+            }
+        });
+        return commits;
     }
 
     @Test
