@@ -8,7 +8,7 @@ import java.util.random.RandomGenerator;
 /**
  * The loop of one connection: claim a request from the schedule, wait for its start in fixed-rate
  * mode, send it, record the outcome; reconnect whenever the connection is lost. Runs on its own
- * (virtual) thread and owns its connection and random generator.
+ * thread and owns its connection and random generator.
  */
 final class ConnectionWorker implements Runnable {
 
@@ -73,7 +73,7 @@ final class ConnectionWorker implements Runnable {
             }
             return;
         }
-        // Latency is measured from the write, as the contest's k6 does: a virtual thread's sleep can
+        // Latency is measured from the write, as the contest's k6 does: a thread's sleep can
         // overshoot by a millisecond on a loaded 2-core machine, which is the generator's delay, not
         // the server's. Coordinated omission stays small because an idle connection picks up the
         // next due request while another waits on a slow answer (see SendSchedule).
