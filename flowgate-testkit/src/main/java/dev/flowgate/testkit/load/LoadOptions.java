@@ -14,7 +14,7 @@ import java.util.Objects;
  *
  * @param target base URI of the server, e.g. {@code http://127.0.0.1:9999}; plain http only, the
  *     request goes to its path + {@code /payments}
- * @param connections keep-alive connections, each driven by its own virtual thread (1..10000)
+ * @param connections keep-alive connections, each driven by its own thread (1..10000)
  * @param duration no request starts after this much time (positive, at most a day)
  * @param maxRequests no more than this many requests in total, whichever bound comes first
  * @param ratePerSecond requests per second across all connections; 0 means closed loop (each
