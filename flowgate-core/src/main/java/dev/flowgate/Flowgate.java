@@ -69,7 +69,7 @@ public final class Flowgate implements AutoCloseable {
         this.intake = new Intake(store, payment -> queue.offer(PaymentTask.fresh(payment)));
         resumeUnfinished();
         Settlement settlement = new Settlement(store, router, processors,
-                new Backoff(config.backoffBase(), config.backoffCap()), config.maxAttempts(), clock,
+                new Backoff(config.backoffBase(), config.backoffCap()), clock,
                 RandomGenerator.getDefault());
         this.workers = new WorkerPool("flowgate-settlement", config.workers(), queue, settlement, clock);
     }
@@ -86,8 +86,7 @@ public final class Flowgate implements AutoCloseable {
         for (PaymentRecord record : store.unfinished()) {
             // IN_FLIGHT after a restart means an attempt may have been sent: reconcile it there.
             String pinned = record.state() == PaymentState.IN_FLIGHT || record.pinned() ? record.processor() : null;
-            queue.offer(new PaymentTask(new Payment(record.correlationId(), record.amountCents()), pinned,
-                    record.attempts()));
+            queue.offer(PaymentTask.resumed(new Payment(record.correlationId(), record.amountCents()), pinned));
         }
     }
 

@@ -20,9 +20,9 @@ import java.util.Objects;
  * @param workers          concurrent settlement attempts (virtual threads)
  * @param processorTimeout how long one processor call may take before its outcome counts as unknown
  * @param connectTimeout   how long connecting to a processor may take (a failure here is safe to retry anywhere)
- * @param maxAttempts      sends after which an unpinned payment is marked failed
  * @param backoffBase      first retry wait for a payment that must wait
- * @param backoffCap       longest retry wait
+ * @param backoffCap       longest retry wait: during an outage, each waiting payment costs about one
+ *                         attempt per cap
  * @param routing          how the router weighs fees against latency, and its breakers' settings
  */
 public record FlowgateConfig(
@@ -32,7 +32,6 @@ public record FlowgateConfig(
         int workers,
         Duration processorTimeout,
         Duration connectTimeout,
-        int maxAttempts,
         Duration backoffBase,
         Duration backoffCap,
         RoutingPolicy routing) {
@@ -58,9 +57,6 @@ public record FlowgateConfig(
         requirePositive(connectTimeout, "connect timeout");
         requirePositive(backoffBase, "backoff base");
         requirePositive(backoffCap, "backoff cap");
-        if (maxAttempts < 1) {
-            throw new IllegalArgumentException("max attempts must be at least 1: " + maxAttempts);
-        }
     }
 
     /** The defaults: the contest's pair on their usual ports, data in {@code ./data}, fsync on every commit. */
@@ -78,7 +74,6 @@ public record FlowgateConfig(
         private int workers = 1024;
         private Duration processorTimeout = Duration.ofSeconds(10);
         private Duration connectTimeout = Duration.ofSeconds(1);
-        private int maxAttempts = 1000;
         private Duration backoffBase = Duration.ofMillis(50);
         private Duration backoffCap = Duration.ofSeconds(2);
         private RoutingPolicy routing = RoutingPolicy.defaults();
@@ -116,11 +111,6 @@ public record FlowgateConfig(
             return this;
         }
 
-        public Builder maxAttempts(int maxAttempts) {
-            this.maxAttempts = maxAttempts;
-            return this;
-        }
-
         public Builder backoff(Duration base, Duration cap) {
             this.backoffBase = base;
             this.backoffCap = cap;
@@ -135,7 +125,7 @@ public record FlowgateConfig(
         /** @throws IllegalArgumentException naming the first invalid setting */
         public FlowgateConfig build() {
             return new FlowgateConfig(dataDir, processors, durability, workers, processorTimeout, connectTimeout,
-                    maxAttempts, backoffBase, backoffCap, routing);
+                    backoffBase, backoffCap, routing);
         }
     }
 

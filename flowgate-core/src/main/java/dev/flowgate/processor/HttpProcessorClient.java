@@ -11,6 +11,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZonedDateTime;
+import java.time.temporal.TemporalAccessor;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -64,14 +67,19 @@ public final class HttpProcessorClient implements ProcessorClient, AutoCloseable
         } catch (IOException e) {
             return new SendOutcome.Unknown("connection to " + name + " failed after sending: " + e.getMessage());
         }
+        return classify(response);
+    }
+
+    private SendOutcome classify(RawResponse response) {
         int status = response.status();
         return switch (status) {
             case 200, 201, 202, 204 -> new SendOutcome.Processed();
             case 422 -> new SendOutcome.AlreadyProcessed();
             case 429 -> new SendOutcome.RateLimited(retryAfter(response.retryAfter()));
-            case 500 -> new SendOutcome.Failed(status, name + " answered 500");
-            default -> status >= 400 && status < 500
-                    ? new SendOutcome.Rejected(status, name + " refused the request with " + status)
+            // A gateway's 502 or 504 may come after it passed the request on.
+            case 502, 504 -> new SendOutcome.Unknown(name + " answered " + status + " (a gateway's: it may have been passed on)");
+            default -> status >= 400 && status < 600
+                    ? new SendOutcome.Failed(status, name + " answered " + status + " and stored nothing")
                     : new SendOutcome.Unknown(name + " answered an unexpected " + status);
         };
     }
@@ -167,7 +175,7 @@ public final class HttpProcessorClient implements ProcessorClient, AutoCloseable
                 String field = parser.currentName();
                 parser.nextToken();
                 if (field.equals("requestedAt") && parser.currentToken() == JsonToken.VALUE_STRING) {
-                    return new LookupOutcome.Found(Instant.parse(parser.getText()));
+                    return new LookupOutcome.Found(instant(parser.getText()));
                 }
                 parser.skipChildren();
             }
@@ -175,6 +183,16 @@ public final class HttpProcessorClient implements ProcessorClient, AutoCloseable
         } catch (IOException | DateTimeParseException e) {
             return new LookupOutcome.Unavailable(name + " answered an unreadable lookup: " + e.getMessage());
         }
+    }
+
+    /**
+     * The contest's processor writes {@code requestedAt} as a .NET {@code DateTime} without an
+     * offset ({@code 2025-07-15T12:34:56.789}, up to six fraction digits, none on a whole second),
+     * meaning UTC; other processors may add {@code Z} or an offset.
+     */
+    static Instant instant(String text) {
+        TemporalAccessor parsed = DateTimeFormatter.ISO_DATE_TIME.parseBest(text, ZonedDateTime::from, LocalDateTime::from);
+        return parsed instanceof ZonedDateTime zoned ? zoned.toInstant() : ((LocalDateTime) parsed).toInstant(ZoneOffset.UTC);
     }
 
     private static Duration retryAfter(String value) {

@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * What sending a payment to a processor told us. The classes decide what may happen next: only
- * {@link Unknown} leaves the payment possibly stored at the processor without our knowing.
+ * {@link Unknown} leaves the payment possibly stored at the processor without our knowing. None of
+ * them ends a payment: a processor that fails now may take it later, or another one may.
  */
 public sealed interface SendOutcome {
     /** 200: the processor stored the payment with the {@code requestedAt} we sent. */
@@ -19,7 +20,12 @@ public sealed interface SendOutcome {
     record NotSent(String reason) implements SendOutcome {
     }
 
-    /** 500: the processor answered that it failed; nothing was stored. Retry with backoff. */
+    /**
+     * The processor answered without storing the payment: a 500, 501 or 503, or a 4xx other than
+     * 422 and 429 (401, 403, 404, 408, 413...: a misconfigured or broken processor, since every
+     * request we send is well-formed). A processor fault: its breaker counts it, and the payment
+     * may go elsewhere.
+     */
     record Failed(int status, String reason) implements SendOutcome {
     }
 
@@ -27,11 +33,10 @@ public sealed interface SendOutcome {
     record RateLimited(Duration retryAfter) implements SendOutcome {
     }
 
-    /** Another 4xx: the processor refuses this request as it is; repeating it cannot succeed. */
-    record Rejected(int status, String reason) implements SendOutcome {
-    }
-
-    /** Timeout, reset after sending, or an unexpected answer: the payment may or may not be stored there. */
+    /**
+     * Timeout, reset after sending, a 502 or 504 (a gateway that may have passed the request on) or
+     * an answer outside the protocol: the payment may or may not be stored there.
+     */
     record Unknown(String reason) implements SendOutcome {
     }
 }

@@ -72,27 +72,35 @@ public final class CostRouter implements Router {
     }
 
     @Override
-    public Route choose(Instant now) {
+    public Route choose(Instant now, String except) {
         List<ProcessorLane> open = new ArrayList<>(lanes.size());
         Instant earliest = now.plus(policy.healthInterval());
+        List<String> reasons = new ArrayList<>(lanes.size());
         for (ProcessorLane lane : lanes.values()) {
             Instant blocked = lane.blockedUntil(now);
+            if (lane.name().equals(except)) {
+                continue;
+            }
             if (blocked.isAfter(now)) {
                 earliest = blocked.isBefore(earliest) ? blocked : earliest;
+                reasons.add(lane.blockedReason(now));
             } else {
                 open.add(lane);
             }
         }
         open.sort(Comparator.comparingDouble(this::cost));
+        boolean brief = false;
         for (ProcessorLane lane : open) {
             ProcessorLane.Reservation reservation = lane.tryAcquire();
             if (reservation == ProcessorLane.Reservation.RESERVED) {
                 return new Route.Send(lane.client);
             }
+            brief |= reservation == ProcessorLane.Reservation.IN_FLIGHT_FULL;
+            reasons.add(refusal(lane, reservation));
             Instant retry = retryAfterRefusal(reservation, now);
             earliest = retry.isBefore(earliest) ? retry : earliest;
         }
-        return new Route.Wait(earliest);
+        return new Route.Wait(earliest, brief, "no processor can take a call: " + String.join(", ", reasons));
     }
 
     @Override
@@ -100,12 +108,19 @@ public final class CostRouter implements Router {
         ProcessorLane lane = lane(processor);
         Instant blocked = lane.blockedUntil(now);
         if (blocked.isAfter(now)) {
-            return new Route.Wait(blocked);
+            return new Route.Wait(blocked, false, "waiting for " + lane.blockedReason(now));
         }
         ProcessorLane.Reservation reservation = lane.tryAcquire();
         return reservation == ProcessorLane.Reservation.RESERVED
                 ? new Route.Send(lane.client)
-                : new Route.Wait(retryAfterRefusal(reservation, now));
+                : new Route.Wait(retryAfterRefusal(reservation, now),
+                        reservation == ProcessorLane.Reservation.IN_FLIGHT_FULL, "waiting for " + refusal(lane, reservation));
+    }
+
+    private static String refusal(ProcessorLane lane, ProcessorLane.Reservation reservation) {
+        return reservation == ProcessorLane.Reservation.IN_FLIGHT_FULL
+                ? lane.name() + " has its calls in flight at their limit"
+                : lane.name() + " breaker half-open, its probes are out";
     }
 
     @Override

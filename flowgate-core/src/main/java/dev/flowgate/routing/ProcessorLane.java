@@ -64,6 +64,11 @@ final class ProcessorLane {
         return until;
     }
 
+    /** Why {@link #blockedUntil} is in the future, as a payment's {@code lastError} says it. */
+    String blockedReason(Instant now) {
+        return rateLimitedUntil.isAfter(now) ? name() + " rate-limited us (429)" : name() + " breaker open";
+    }
+
     /** Why a reservation was or was not made. */
     enum Reservation { RESERVED, IN_FLIGHT_FULL, BREAKER_REFUSED }
 
@@ -85,22 +90,32 @@ final class ProcessorLane {
         inFlight.release();
     }
 
-    /** Ends a reserved call with its outcome. */
+    /** Ends a reserved call with its outcome; the place in flight is given back whatever the breaker does. */
     void record(SendOutcome outcome, Duration took, Instant now) {
+        boolean answeredInTime = false;
+        try {
+            answeredInTime = learn(outcome, took, now);
+        } finally {
+            if (outcome instanceof SendOutcome.RateLimited) {
+                inFlight.release(); // says the processor is full, not slow: Retry-After handles it
+            } else if (answeredInTime) {
+                inFlight.releaseFast();
+            } else {
+                inFlight.releaseSlow();
+            }
+        }
+    }
+
+    /** Tells the breaker and the latency estimate; true if the processor answered, in time. */
+    private boolean learn(SendOutcome outcome, Duration took, Instant now) {
         long nanos = took.toNanos();
-        boolean answeredInTime = took.compareTo(slowCall) <= 0 && switch (outcome) {
-            case SendOutcome.Processed p -> true;
-            case SendOutcome.AlreadyProcessed a -> true;
-            case SendOutcome.Rejected r -> true;
-            default -> false;
-        };
+        lastOutcome = outcome.getClass().getSimpleName();
         switch (outcome) {
             case SendOutcome.Processed p -> {
                 breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
                 latencyNanos.updateAndGet(old -> old < 0 ? nanos : (long) (old + LATENCY_WEIGHT * (nanos - old)));
             }
             case SendOutcome.AlreadyProcessed a -> breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-            case SendOutcome.Rejected r -> breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
             case SendOutcome.RateLimited r -> {
                 rateLimitedUntil = now.plus(r.retryAfter());
                 breaker.releasePermission();
@@ -109,14 +124,8 @@ final class ProcessorLane {
             case SendOutcome.NotSent n -> breaker.onError(nanos, TimeUnit.NANOSECONDS, new ProcessorFailure(n.reason()));
             case SendOutcome.Unknown u -> breaker.onError(nanos, TimeUnit.NANOSECONDS, new ProcessorFailure(u.reason()));
         }
-        lastOutcome = outcome.getClass().getSimpleName();
-        if (outcome instanceof SendOutcome.RateLimited) {
-            inFlight.release(); // says the processor is full, not slow: Retry-After handles it
-        } else if (answeredInTime) {
-            inFlight.releaseFast();
-        } else {
-            inFlight.releaseSlow();
-        }
+        boolean answered = outcome instanceof SendOutcome.Processed || outcome instanceof SendOutcome.AlreadyProcessed;
+        return answered && took.compareTo(slowCall) <= 0;
     }
 
     /**

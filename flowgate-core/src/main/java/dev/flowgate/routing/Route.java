@@ -9,7 +9,14 @@ public sealed interface Route {
     record Send(ProcessorClient processor) implements Route {
     }
 
-    /** No processor should be called now; try again at {@code until}. The payment stays queued. */
-    record Wait(Instant until) implements Route {
+    /**
+     * No processor should be called now; try again at {@code until}. The payment stays queued.
+     *
+     * @param brief  true when a processor is only full (its calls in flight at their limit), which
+     *               frees up as calls return: no reason to back off
+     * @param reason why, for the payment's {@code lastError}; names processors and states, never
+     *               instants, so an unchanged situation reads the same
+     */
+    record Wait(Instant until, boolean brief, String reason) implements Route {
     }
 }

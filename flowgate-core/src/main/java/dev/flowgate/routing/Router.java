@@ -12,7 +12,15 @@ import java.util.List;
  */
 public interface Router {
     /** The processor for a payment pinned nowhere, reserved; or when to ask again. */
-    Route choose(Instant now);
+    default Route choose(Instant now) {
+        return choose(now, null);
+    }
+
+    /**
+     * As {@link #choose(Instant)}, but never {@code except} (null: any): for a payment that
+     * processor just failed, which should go elsewhere or wait.
+     */
+    Route choose(Instant now, String except);
 
     /** A reservation at {@code processor} for a pinned payment; or when to ask again. */
     Route reserve(String processor, Instant now);

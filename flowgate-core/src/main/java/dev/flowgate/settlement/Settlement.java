@@ -16,6 +16,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.UUID;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Takes a payment one step towards settlement: reconcile or send, then record the outcome.
@@ -28,28 +30,45 @@ import java.util.random.RandomGenerator;
  *       before any new send, and only ever sent there again. A processor's 422 on a duplicate
  *       makes a repeated send safe; sending it elsewhere could pay it twice, because a processor
  *       stores a request that the client already gave up on once its delay has passed.</li>
+ *   <li>Once a request may have left, whatever throws (the client, the router's bookkeeping, the
+ *       journal) leaves the payment pinned where it went.</li>
  *   <li>Only a 200, or a 422 confirmed by a lookup on the same processor, enters the ledger, with
  *       the {@code requestedAt} the processor holds.</li>
  * </ul>
+ *
+ * <p>And the rules that keep it from failing: no processor fault (refused connection, timeout, 5xx,
+ * an unexpected 4xx) and no number of attempts ends a payment. It waits, backing off up to the
+ * backoff's cap, so a long outage costs about one attempt per payment per cap; the reason is its
+ * {@code lastError} and, rate-limited, a log line. A payment fails only when retrying cannot help:
+ * its processor contradicts itself ({@link #UNCONFIRMED_DUPLICATE_ROUNDS} times a 422 whose lookup
+ * finds nothing), or it is pinned to a processor no longer configured.
  */
 public final class Settlement implements Handler<PaymentTask> {
+    /**
+     * Rounds of "422, then the lookup finds nothing" before the payment fails. Spaced by the backoff
+     * (25 ms up to 800 ms with the defaults), they outlast any window in which a processor could
+     * have stored a payment and not yet show it.
+     */
+    static final int UNCONFIRMED_DUPLICATE_ROUNDS = 5;
+    private static final Logger LOG = LoggerFactory.getLogger(Settlement.class);
+
     private final Journal journal;
     private final Router router;
     private final Map<String, ProcessorClient> processors;
     private final Backoff backoff;
-    private final int maxAttempts;
     private final Clock clock;
     private final RandomGenerator random;
+    private final HeldBackLog heldBackLog;
 
     public Settlement(Journal journal, Router router, Map<String, ProcessorClient> processors,
-                      Backoff backoff, int maxAttempts, Clock clock, RandomGenerator random) {
+                      Backoff backoff, Clock clock, RandomGenerator random) {
         this.journal = journal;
         this.router = router;
         this.processors = Map.copyOf(processors);
         this.backoff = backoff;
-        this.maxAttempts = maxAttempts;
         this.clock = clock;
         this.random = random;
+        this.heldBackLog = new HeldBackLog(clock);
     }
 
     @Override
@@ -59,8 +78,8 @@ public final class Settlement implements Handler<PaymentTask> {
             return reconcileThenSend(task, now);
         }
         return switch (router.choose(now)) {
-            case Route.Send send -> send(task, send.processor());
-            case Route.Wait wait -> retryAt(task, wait.until());
+            case Route.Send send -> send(task, send.processor(), true);
+            case Route.Wait wait -> waitFor(task, wait, now);
         };
     }
 
@@ -73,7 +92,7 @@ public final class Settlement implements Handler<PaymentTask> {
             return done();
         }
         if (router.reserve(processor.name(), now) instanceof Route.Wait wait) {
-            return retryAt(task, wait.until());
+            return waitFor(task, wait, now);
         }
         LookupOutcome lookup;
         try {
@@ -82,25 +101,41 @@ public final class Settlement implements Handler<PaymentTask> {
             lookup = new LookupOutcome.Unavailable(processor.name() + " client failed: " + e);
         }
         return switch (lookup) {
-            case LookupOutcome.NotFound notFound -> send(task, processor); // keeps the reservation
+            case LookupOutcome.NotFound notFound when task.unconfirmedDuplicates() >= UNCONFIRMED_DUPLICATE_ROUNDS -> {
+                router.release(processor.name());
+                journal.failed(id(task), processor.name() + " answered 422 (it already has this payment) "
+                        + task.unconfirmedDuplicates() + " times, and each lookup there found nothing: "
+                        + "check it there, then POST /payments/" + id(task) + "/retry to send it again");
+                yield done();
+            }
+            case LookupOutcome.NotFound notFound -> send(task, processor, false); // keeps the reservation
             case LookupOutcome.Found found -> {
                 router.release(processor.name());
                 yield settled(task, processor, found.requestedAt());
             }
             case LookupOutcome.Unavailable unavailable -> {
                 router.release(processor.name());
-                yield retryAt(task, backoffFrom(clock.instant(), task.attempts() + 1));
+                yield heldBack(task, "cannot reconcile the last attempt: " + unavailable.reason(), clock.instant());
             }
         };
     }
 
+    /** Capacity waits are brief and retried as asked; anything else backs off. */
+    private Disposition<PaymentTask> waitFor(PaymentTask task, Route.Wait wait, Instant now) {
+        if (wait.brief()) {
+            return retryAt(task, wait.until());
+        }
+        Disposition.Retry<PaymentTask> later = heldBack(task, wait.reason(), now);
+        return later.at().isBefore(wait.until()) ? retryAt(later.next(), wait.until()) : later;
+    }
+
     /** Sends on a reservation the router gave; recording the outcome ends it. */
-    private Disposition<PaymentTask> send(PaymentTask task, ProcessorClient processor) {
+    private Disposition<PaymentTask> send(PaymentTask task, ProcessorClient processor, boolean mayReroute) {
         Instant requestedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         boolean journaled;
         try {
             journaled = journal.attemptStarted(id(task), processor.name(), requestedAt);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             router.release(processor.name()); // the worker retries the task; the place must not leak
             throw e;
         }
@@ -108,6 +143,19 @@ public final class Settlement implements Handler<PaymentTask> {
             router.release(processor.name());
             return done(); // purged or settled meanwhile: nothing left to send
         }
+        try {
+            return sendJournaled(task, processor, requestedAt, mayReroute);
+        } catch (RuntimeException | Error e) {
+            // The request may have left and its outcome is not journaled: whatever it was, the payment
+            // may be stored there now, so it stays pinned there; the next step looks it up first.
+            LOG.error("payment {}: failed after sending to {}; it stays pinned there", id(task), processor.name(), e);
+            PaymentTask pinned = task.pinnedTo(processor.name()).setBack(task.reported());
+            return retryAt(pinned, backoffFrom(clock.instant(), pinned.setbacks()));
+        }
+    }
+
+    private Disposition<PaymentTask> sendJournaled(PaymentTask task, ProcessorClient processor, Instant requestedAt,
+                                                   boolean mayReroute) {
         long started = System.nanoTime();
         SendOutcome outcome;
         try {
@@ -119,54 +167,57 @@ public final class Settlement implements Handler<PaymentTask> {
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         Instant now = clock.instant();
         router.record(processor.name(), outcome, took, now);
-        try {
-            return afterSend(task, processor, requestedAt, outcome, now);
-        } catch (RuntimeException e) {
-            // The request left and its outcome is not journaled: whatever it was, the payment may be
-            // stored there now, so it stays pinned there; the next step looks it up first.
-            return retryAt(task.after(processor.name()), backoffFrom(now, task.attempts() + 1));
-        }
-    }
-
-    private Disposition<PaymentTask> afterSend(PaymentTask task, ProcessorClient processor, Instant requestedAt,
-                                               SendOutcome outcome, Instant now) {
+        String name = processor.name();
         return switch (outcome) {
             case SendOutcome.Processed p -> settled(task, processor, requestedAt);
             case SendOutcome.AlreadyProcessed a -> {
                 // Settled there by an earlier attempt whose requestedAt we must learn: look it up.
-                journal.attemptEnded(id(task), processor.name(), "already processed by " + processor.name());
-                yield retryAt(task.after(processor.name()), backoffFrom(now, task.attempts() + 1));
-            }
-            case SendOutcome.Rejected r when task.pinnedProcessor() != null -> {
-                // An earlier attempt may still be stored there: look it up again rather than give up.
-                journal.attemptEnded(id(task), processor.name(), r.reason());
-                yield retryAt(task.after(processor.name()), backoffFrom(now, task.attempts() + 1));
-            }
-            case SendOutcome.Rejected r -> {
-                journal.failed(id(task), r.reason());
-                yield done();
+                String reason = name + " answered 422: it already has this payment; looking it up there";
+                PaymentTask next = task.pinnedTo(name).duplicateAnswered(reason);
+                journal.attemptEnded(id(task), name, reason);
+                yield retryAt(next, backoffFrom(now, next.unconfirmedDuplicates()));
             }
             case SendOutcome.Unknown u -> {
-                journal.attemptEnded(id(task), processor.name(), u.reason());
-                yield retryAt(task.after(processor.name()), backoffFrom(now, task.attempts() + 1));
+                PaymentTask next = task.pinnedTo(name).setBack(u.reason());
+                journal.attemptEnded(id(task), name, u.reason());
+                heldBackLog.heldBack(id(task), u.reason());
+                yield retryAt(next, backoffFrom(now, next.setbacks()));
             }
-            case SendOutcome.NotSent n -> notSettled(task, n.reason(), now);
-            case SendOutcome.Failed f -> notSettled(task, f.reason(), now);
-            case SendOutcome.RateLimited r -> notSettled(task, processor.name() + " rate-limited the call", now);
+            case SendOutcome.NotSent n -> notStored(task, name, n.reason(), now, mayReroute);
+            case SendOutcome.Failed f -> notStored(task, name, f.reason(), now, mayReroute);
+            case SendOutcome.RateLimited r -> notStored(task, name, name + " rate-limited the call (429)", now, mayReroute);
         };
     }
 
-    /** The processor certainly did not store this attempt; an earlier unknown one keeps the pin. */
-    private Disposition<PaymentTask> notSettled(PaymentTask task, String reason, Instant now) {
-        PaymentTask next = task.after(task.pinnedProcessor());
-        if (next.pinnedProcessor() == null && next.attempts() >= maxAttempts) {
-            journal.failed(id(task), "gave up after " + next.attempts() + " attempts; last: " + reason);
-            return done();
-        }
+    /**
+     * The processor certainly did not store this attempt; an earlier unknown one keeps the pin.
+     * Unpinned, the payment goes at once to another processor that may take a call
+     * ({@code mayReroute}, once per step): a failing processor's breaker probe then costs it nothing
+     * while another one is healthy. Otherwise it backs off.
+     */
+    private Disposition<PaymentTask> notStored(PaymentTask task, String failedAt, String reason, Instant now,
+                                               boolean mayReroute) {
+        PaymentTask next = task.setBack(reason);
         journal.attemptEnded(id(task), next.pinnedProcessor(), reason);
-        // Unpinned, the router sends it to the next available processor at once; pinned, it waits.
-        Instant at = next.pinnedProcessor() == null ? now : backoffFrom(now, next.attempts());
-        return retryAt(next, at);
+        heldBackLog.heldBack(id(task), reason);
+        if (mayReroute && next.pinnedProcessor() == null
+                && router.choose(now, failedAt) instanceof Route.Send send) {
+            return send(next, send.processor(), false);
+        }
+        return retryAt(next, backoffFrom(now, next.setbacks()));
+    }
+
+    /**
+     * Nothing was sent and the payment waits: its reason is journaled when it changed, and logged,
+     * rate-limited.
+     */
+    private Disposition.Retry<PaymentTask> heldBack(PaymentTask task, String reason, Instant now) {
+        PaymentTask next = task.setBack(reason);
+        if (!reason.equals(task.reported())) {
+            journal.attemptEnded(id(task), task.pinnedProcessor(), reason);
+        }
+        heldBackLog.heldBack(id(task), reason);
+        return retryAt(next, backoffFrom(now, next.setbacks()));
     }
 
     private Disposition<PaymentTask> settled(PaymentTask task, ProcessorClient processor, Instant requestedAt) {
@@ -186,7 +237,7 @@ public final class Settlement implements Handler<PaymentTask> {
         return new Disposition.Done<>();
     }
 
-    private static Disposition<PaymentTask> retryAt(PaymentTask task, Instant at) {
+    private static Disposition.Retry<PaymentTask> retryAt(PaymentTask task, Instant at) {
         return new Disposition.Retry<>(task, at);
     }
 }

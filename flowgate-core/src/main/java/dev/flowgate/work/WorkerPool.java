@@ -10,8 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A fixed number of virtual threads, each taking the next due item from a {@link WorkQueue} and
- * handing it to a {@link Handler}. An item is never dropped: a handler that throws gets its item
- * back on the queue after {@link #AFTER_ERROR}.
+ * handing it to a {@link Handler}. An item is never dropped: a handler that throws (an
+ * {@code Error} too: a worker that died with its item would strand it until the next start) gets
+ * its item back on the queue after {@link #AFTER_ERROR}.
  */
 public final class WorkerPool implements AutoCloseable {
     static final Duration AFTER_ERROR = Duration.ofSeconds(1);
@@ -43,7 +44,7 @@ public final class WorkerPool implements AutoCloseable {
                     case Disposition.Done<T> done -> { }
                     case Disposition.Retry<T> retry -> queue.schedule(retry.next(), retry.at());
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 LOG.error("work item failed, retrying in {} ms: {}", AFTER_ERROR.toMillis(), item, e);
                 queue.schedule(item, clock.instant().plus(AFTER_ERROR));
             } finally {

@@ -140,6 +140,64 @@ class HttpProcessorClientTest {
         }
     }
 
+    private SendOutcome sendAnswered(String statusLine) throws Exception {
+        try (ServerSocket server = new ServerSocket(0)) {
+            Thread.ofVirtual().start(() -> answerOnce(server, statusLine + "\r\nContent-Length: 0\r\n\r\n"));
+            try (HttpProcessorClient c = clientFor(URI.create("http://127.0.0.1:" + server.getLocalPort()),
+                    Duration.ofSeconds(2))) {
+                return c.send(payment(), now());
+            }
+        }
+    }
+
+    private LookupOutcome lookupAnswered(String body) throws Exception {
+        try (ServerSocket server = new ServerSocket(0)) {
+            Thread.ofVirtual().start(() -> answerOnce(server, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body));
+            try (HttpProcessorClient c = clientFor(URI.create("http://127.0.0.1:" + server.getLocalPort()),
+                    Duration.ofSeconds(2))) {
+                return c.lookup(UUID.randomUUID());
+            }
+        }
+    }
+
+    @Test
+    void anUnexpected4xxOr5xxIsAFaultThatStoredNothing() throws Exception {
+        for (String status : new String[] {"400 Bad Request", "401 Unauthorized", "403 Forbidden", "404 Not Found",
+                "408 Request Timeout", "413 Content Too Large", "500 Internal Server Error", "503 Service Unavailable"}) {
+            SendOutcome outcome = sendAnswered("HTTP/1.1 " + status);
+            assertThat(outcome).as(status).isInstanceOf(SendOutcome.Failed.class);
+            assertThat(((SendOutcome.Failed) outcome).status()).isEqualTo(Integer.parseInt(status.substring(0, 3)));
+        }
+    }
+
+    @Test
+    void aGatewaysErrorMayHavePassedTheRequestOnSoItIsUnknown() throws Exception {
+        for (String status : new String[] {"502 Bad Gateway", "504 Gateway Timeout", "302 Found"}) {
+            assertThat(sendAnswered("HTTP/1.1 " + status)).as(status).isInstanceOf(SendOutcome.Unknown.class);
+        }
+    }
+
+    @Test
+    void aRequestedAtWithoutAnOffsetAsTheContestsProcessorWritesItIsUtc() throws Exception {
+        assertThat(lookupAnswered("{\"correlationId\":\"x\",\"amount\":20.05,\"requestedAt\":\"2025-07-15T12:34:56.789\"}"))
+                .isEqualTo(new LookupOutcome.Found(Instant.parse("2025-07-15T12:34:56.789Z")));
+        assertThat(lookupAnswered("{\"requestedAt\":\"2025-07-15T12:34:56.123456\"}"))
+                .isEqualTo(new LookupOutcome.Found(Instant.parse("2025-07-15T12:34:56.123456Z")));
+        assertThat(lookupAnswered("{\"requestedAt\":\"2025-07-15T12:34:56\"}"))
+                .isEqualTo(new LookupOutcome.Found(Instant.parse("2025-07-15T12:34:56Z")));
+        assertThat(lookupAnswered("{\"requestedAt\":\"2025-07-15T14:34:56.5+02:00\"}"))
+                .isEqualTo(new LookupOutcome.Found(Instant.parse("2025-07-15T12:34:56.5Z")));
+    }
+
+    @Test
+    void anUnreadableRequestedAtIsNoAnswerNotACrash() throws Exception {
+        for (String value : new String[] {"yesterday", "2025-13-45T99:00:00", "", "2025-07-15"}) {
+            assertThat(lookupAnswered("{\"requestedAt\":\"" + value + "\"}")).as(value)
+                    .isInstanceOf(LookupOutcome.Unavailable.class);
+        }
+    }
+
     private static void answerOnce(ServerSocket server, String answer) {
         try (Socket socket = server.accept()) {
             InputStream in = socket.getInputStream();

@@ -127,7 +127,7 @@ class CostRouterTest {
         for (int i = 0; i < 3; i++) {
             assertThat(router.choose(clock.instant())).isInstanceOf(Route.Send.class);
         }
-        assertThat(router.choose(clock.instant())).isEqualTo(new Route.Wait(clock.instant().plus(OPEN)));
+        assertThat(((Route.Wait) router.choose(clock.instant())).until()).isEqualTo(clock.instant().plus(OPEN));
     }
 
     @Test

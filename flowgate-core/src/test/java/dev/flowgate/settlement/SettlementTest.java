@@ -1,6 +1,7 @@
 package dev.flowgate.settlement;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flowgate.intake.AcceptResult;
 import dev.flowgate.intake.Payment;
@@ -9,6 +10,9 @@ import dev.flowgate.processor.LookupOutcome;
 import dev.flowgate.processor.ProcessorClient;
 import dev.flowgate.processor.SendOutcome;
 import dev.flowgate.routing.CostRouter;
+import dev.flowgate.routing.ProcessorStatus;
+import dev.flowgate.routing.Route;
+import dev.flowgate.routing.Router;
 import dev.flowgate.routing.RoutingPolicy;
 import dev.flowgate.store.Journal;
 import dev.flowgate.store.PaymentRecord;
@@ -19,19 +23,70 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
-/** The settlement rules where a real processor or store cannot easily be made to misbehave. */
+/** The settlement rules, with processors, journal and router that misbehave on cue. */
 class SettlementTest {
-    /** A processor whose every call gives the same answers. */
-    private record Scripted(String name, SendOutcome send, LookupOutcome lookup) implements ProcessorClient {
+    private static final Backoff BACKOFF = new Backoff(Duration.ofMillis(50), Duration.ofSeconds(2));
+    private static final Instant NOW = Instant.parse("2025-07-15T12:00:00Z");
+    private final MovableClock clock = new MovableClock();
+    private final Payment payment = new Payment(UUID.randomUUID(), 2005);
+
+    /** A clock that stands still until the test moves it. */
+    private static final class MovableClock extends Clock {
+        volatile Instant now = NOW;
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    /** Where a step may be made to throw. */
+    enum Step { NONE, CHOOSE, ATTEMPT_STARTED, SEND, RECORD, PROCESSED, ATTEMPT_ENDED }
+
+    /** A processor answering what the test says, counting its calls. */
+    private static final class Scripted implements ProcessorClient {
+        final String name;
+        volatile SendOutcome send = new SendOutcome.Processed();
+        volatile LookupOutcome lookup = new LookupOutcome.NotFound();
+        volatile boolean throwOnSend;
+        final AtomicInteger sends = new AtomicInteger();
+
+        Scripted(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
         @Override
         public SendOutcome send(Payment payment, Instant requestedAt) {
+            sends.incrementAndGet();
+            if (throwOnSend) {
+                throw new IllegalStateException("injected in send");
+            }
             return send;
         }
 
@@ -46,8 +101,13 @@ class SettlementTest {
         }
     }
 
-    /** A journal that accepts the attempt, then fails every write about its outcome. */
-    private static final class FailingAfterSendJournal implements Journal {
+    /** A journal that remembers what it was told and throws at the step the test names. */
+    private static final class RecordingJournal implements Journal {
+        volatile Step throwAt = Step.NONE;
+        final List<String> lastErrors = new ArrayList<>();
+        String failedReason;
+        Instant processedAt;
+
         @Override
         public AcceptResult append(Payment payment) {
             return new AcceptResult.Accepted();
@@ -60,22 +120,25 @@ class SettlementTest {
 
         @Override
         public boolean attemptStarted(UUID correlationId, String processor, Instant requestedAt) {
+            maybeThrow(Step.ATTEMPT_STARTED);
             return true;
         }
 
         @Override
         public void processed(UUID correlationId, String processor, Instant requestedAt) {
-            throw new StoreException("disk full", null);
+            maybeThrow(Step.PROCESSED);
+            processedAt = requestedAt;
         }
 
         @Override
         public void attemptEnded(UUID correlationId, String pinnedProcessor, String error) {
-            throw new StoreException("disk full", null);
+            maybeThrow(Step.ATTEMPT_ENDED);
+            lastErrors.add(error);
         }
 
         @Override
         public void failed(UUID correlationId, String reason) {
-            throw new StoreException("disk full", null);
+            failedReason = reason;
         }
 
         @Override
@@ -90,25 +153,213 @@ class SettlementTest {
         @Override
         public void close() {
         }
+
+        private void maybeThrow(Step step) {
+            if (throwAt == step) {
+                throw new StoreException("injected at " + step, null);
+            }
+        }
     }
 
-    private static Disposition<PaymentTask> settleOnce(PaymentTask task, SendOutcome outcome) {
-        Scripted processor = new Scripted("default", outcome, new LookupOutcome.NotFound());
+    /** A router around the real one that throws at the step the test names. */
+    private record ThrowingRouter(Router inner, Step throwAt) implements Router {
+        @Override
+        public Route choose(Instant now, String except) {
+            if (throwAt == Step.CHOOSE) {
+                throw new IllegalStateException("injected in choose");
+            }
+            return inner.choose(now, except);
+        }
+
+        @Override
+        public Route reserve(String processor, Instant now) {
+            return inner.reserve(processor, now);
+        }
+
+        @Override
+        public void record(String processor, SendOutcome outcome, Duration took, Instant now) {
+            inner.record(processor, outcome, took, now);
+            if (throwAt == Step.RECORD) {
+                throw new IllegalStateException("injected in record");
+            }
+        }
+
+        @Override
+        public void release(String processor) {
+            inner.release(processor);
+        }
+
+        @Override
+        public List<ProcessorStatus> status() {
+            return inner.status();
+        }
+    }
+
+    private final Scripted processor = new Scripted("default");
+    private final RecordingJournal journal = new RecordingJournal();
+
+    private Settlement settlement(Step throwAt) {
+        journal.throwAt = throwAt;
+        processor.throwOnSend = throwAt == Step.SEND;
         CostRouter router = new CostRouter(List.of(new CostRouter.Candidate(processor, new BigDecimal("0.07"))),
-                RoutingPolicy.defaults(), Clock.systemUTC(), () -> { });
-        Settlement settlement = new Settlement(new FailingAfterSendJournal(), router, Map.of("default", processor),
-                new Backoff(Duration.ofMillis(50), Duration.ofSeconds(2)), 1000, Clock.systemUTC(),
-                RandomGenerator.getDefault());
-        return settlement.handle(task);
+                RoutingPolicy.defaults(), clock, () -> { });
+        return new Settlement(journal, new ThrowingRouter(router, throwAt), Map.of("default", processor), BACKOFF,
+                clock, RandomGenerator.getDefault());
+    }
+
+    private Settlement settlement() {
+        return settlement(Step.NONE);
+    }
+
+    private static Disposition.Retry<PaymentTask> retry(Disposition<PaymentTask> disposition) {
+        assertThat(disposition).isInstanceOf(Disposition.Retry.class);
+        return (Disposition.Retry<PaymentTask>) disposition;
     }
 
     @Test
-    void aPaymentWhoseOutcomeCannotBeJournaledStaysPinnedWhereItWasSent() {
-        for (SendOutcome outcome : List.of(new SendOutcome.Processed(), new SendOutcome.Unknown("timeout"))) {
-            Disposition<PaymentTask> next = settleOnce(PaymentTask.fresh(new Payment(UUID.randomUUID(), 100)), outcome);
-            assertThat(next).isInstanceOf(Disposition.Retry.class);
-            assertThat(((Disposition.Retry<PaymentTask>) next).next().pinnedProcessor()).as(outcome.toString())
-                    .isEqualTo("default");
+    void whateverThrowsAfterTheRequestLeftKeepsThePaymentPinnedWhereItWent() {
+        for (Step step : List.of(Step.SEND, Step.RECORD, Step.PROCESSED)) {
+            Disposition<PaymentTask> next = settlement(step).handle(PaymentTask.fresh(payment));
+            assertThat(retry(next).next().pinnedProcessor()).as("a throw in %s", step).isEqualTo("default");
         }
+        processor.send = new SendOutcome.Unknown("timeout");
+        Disposition<PaymentTask> next = settlement(Step.ATTEMPT_ENDED).handle(PaymentTask.fresh(payment));
+        assertThat(retry(next).next().pinnedProcessor()).as("a throw journaling an unknown outcome").isEqualTo("default");
+    }
+
+    @Test
+    void whateverThrowsBeforeTheRequestLeftPinsNothingAndSendsNothing() {
+        for (Step step : List.of(Step.CHOOSE, Step.ATTEMPT_STARTED)) {
+            // The worker then retries the task as it was: unpinned.
+            assertThatThrownBy(() -> settlement(step).handle(PaymentTask.fresh(payment))).as("a throw in %s", step)
+                    .isInstanceOf(RuntimeException.class);
+        }
+        assertThat(processor.sends).hasValue(0);
+    }
+
+    @Test
+    void aThrowBeforeSendingGivesTheReservationBack() {
+        Settlement settlement = settlement(Step.ATTEMPT_STARTED);
+        for (int i = 0; i < 2_000; i++) { // more than the in-flight limit: a leak would fill it
+            assertThatThrownBy(() -> settlement.handle(PaymentTask.fresh(payment))).isInstanceOf(StoreException.class);
+        }
+        journal.throwAt = Step.NONE;
+        assertThat(settlement.handle(PaymentTask.fresh(payment))).isInstanceOf(Disposition.Done.class);
+        assertThat(journal.processedAt).isNotNull();
+    }
+
+    @Test
+    void processorFaultsNeverFailAPaymentHoweverManyTimesTheyRepeat() {
+        Settlement settlement = settlement();
+        for (SendOutcome fault : List.of(new SendOutcome.Failed(404, "default answered 404 and stored nothing"),
+                new SendOutcome.Failed(500, "default answered 500 and stored nothing"),
+                new SendOutcome.NotSent("default: connection refused"))) {
+            processor.send = fault;
+            PaymentTask task = PaymentTask.fresh(payment);
+            for (int i = 0; i < 2_000; i++) {
+                // Time moves to each retry, so the breaker half-opens and its probes fail again and again.
+                Disposition.Retry<PaymentTask> next = retry(settlement.handle(task));
+                clock.now = next.at();
+                task = next.next();
+            }
+            assertThat(journal.failedReason).as("after 2,000 rounds of %s", fault).isNull();
+            assertThat(task.pinnedProcessor()).isNull();
+        }
+    }
+
+    @Test
+    void aFaultSaysWhyInLastError() {
+        processor.send = new SendOutcome.Failed(401, "default answered 401 and stored nothing");
+        settlement().handle(PaymentTask.fresh(payment));
+        assertThat(journal.lastErrors).isNotEmpty().containsOnly("default answered 401 and stored nothing");
+    }
+
+    @Test
+    void aFaultSendsThePaymentToAnotherProcessorAtOnce() {
+        Scripted fallback = new Scripted("fallback");
+        processor.send = new SendOutcome.Failed(500, "default answered 500 and stored nothing");
+        CostRouter router = new CostRouter(List.of(new CostRouter.Candidate(processor, new BigDecimal("0.07")),
+                new CostRouter.Candidate(fallback, new BigDecimal("0.10"))), RoutingPolicy.defaults(), clock, () -> { });
+        for (int i = 0; i < 20; i++) {
+            Settlement settlement = new Settlement(journal, router, Map.of("default", processor, "fallback", fallback),
+                    BACKOFF, clock, RandomGenerator.getDefault());
+            assertThat(settlement.handle(PaymentTask.fresh(new Payment(UUID.randomUUID(), 100))))
+                    .isInstanceOf(Disposition.Done.class);
+        }
+        assertThat(fallback.sends).as("every payment settled on fallback in the step default failed").hasValue(20);
+    }
+
+    @Test
+    void retriesBackOffToTheCapAndNoFurther() {
+        processor.send = new SendOutcome.Failed(503, "default answered 503 and stored nothing");
+        Settlement settlement = settlement();
+        PaymentTask task = PaymentTask.fresh(payment);
+        Duration longest = Duration.ZERO;
+        Duration last = Duration.ZERO;
+        for (int i = 0; i < 40; i++) {
+            Disposition.Retry<PaymentTask> next = retry(settlement.handle(task));
+            last = Duration.between(clock.now, next.at());
+            longest = last.compareTo(longest) > 0 ? last : longest;
+            clock.now = next.at();
+            task = next.next();
+        }
+        assertThat(longest).isLessThanOrEqualTo(BACKOFF.cap());
+        assertThat(last).as("after 40 setbacks, at least half the cap").isGreaterThanOrEqualTo(BACKOFF.cap().dividedBy(2));
+    }
+
+    @Test
+    void anUnchangedReasonToWaitIsJournaledOnce() {
+        processor.send = new SendOutcome.Failed(500, "default answered 500 and stored nothing");
+        Settlement settlement = settlement();
+        PaymentTask task = PaymentTask.fresh(payment);
+        for (int i = 0; i < 50; i++) {
+            task = retry(settlement.handle(task)).next(); // the breaker opens after 5 calls: waits from then on
+        }
+        long waits = journal.lastErrors.stream().filter(e -> e.startsWith("no processor can take a call")).count();
+        assertThat(waits).isEqualTo(1);
+        assertThat(journal.lastErrors.getLast()).isEqualTo("no processor can take a call: default breaker open");
+    }
+
+    @Test
+    void aLookupWithoutAnAnswerSaysWhyAndKeepsThePin() {
+        processor.lookup = new LookupOutcome.Unavailable("default answered 503");
+        PaymentTask next = retry(settlement().handle(PaymentTask.resumed(payment, "default"))).next();
+        assertThat(next.pinnedProcessor()).isEqualTo("default");
+        assertThat(journal.lastErrors).containsExactly("cannot reconcile the last attempt: default answered 503");
+        assertThat(processor.sends).hasValue(0);
+    }
+
+    @Test
+    void aDuplicateConfirmedByALookupSettlesWithTheProcessorsRequestedAt() {
+        Instant earlier = NOW.minusSeconds(30);
+        processor.send = new SendOutcome.AlreadyProcessed();
+        Settlement settlement = settlement();
+        PaymentTask next = retry(settlement.handle(PaymentTask.fresh(payment))).next();
+        assertThat(next.pinnedProcessor()).isEqualTo("default");
+        processor.lookup = new LookupOutcome.Found(earlier);
+        assertThat(settlement.handle(next)).isInstanceOf(Disposition.Done.class);
+        assertThat(journal.processedAt).isEqualTo(earlier);
+    }
+
+    @Test
+    void aDuplicateThatNoLookupFindsFailsAfterBoundedRoundsWithItsReason() {
+        processor.send = new SendOutcome.AlreadyProcessed();
+        processor.lookup = new LookupOutcome.NotFound();
+        Settlement settlement = settlement();
+        Disposition<PaymentTask> step = settlement.handle(PaymentTask.fresh(payment));
+        int rounds = 0;
+        while (step instanceof Disposition.Retry<PaymentTask> retry && rounds < 100) {
+            step = settlement.handle(retry.next());
+            rounds++;
+        }
+        assertThat(step).isInstanceOf(Disposition.Done.class);
+        assertThat(processor.sends).hasValue(Settlement.UNCONFIRMED_DUPLICATE_ROUNDS);
+        assertThat(journal.failedReason).contains("answered 422").contains("found nothing").contains("/retry");
+    }
+
+    @Test
+    void aPaymentPinnedToAProcessorNoLongerConfiguredFailsWithItsReason() {
+        assertThat(settlement().handle(PaymentTask.resumed(payment, "gone"))).isInstanceOf(Disposition.Done.class);
+        assertThat(journal.failedReason).contains("'gone'").contains("no longer configured");
     }
 }

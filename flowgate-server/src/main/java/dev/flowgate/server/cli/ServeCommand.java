@@ -55,9 +55,6 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--processor-timeout-ms", description = "Longest processor call before its outcome counts as unknown (default 10000).")
     String processorTimeoutMs;
 
-    @Option(names = "--max-attempts", description = "Sends after which a payment is marked failed (default 1000).")
-    String maxAttempts;
-
     @Option(names = "--latency-cost-per-second", description = "What a second of processor latency costs, as a "
             + "fraction of the amount, when choosing between processors (default 0.02).")
     String latencyCostPerSecond;
@@ -134,7 +131,6 @@ public final class ServeCommand implements Callable<Integer> {
         flags.put("durability", durability);
         flags.put("workers", workers);
         flags.put("processor-timeout-ms", processorTimeoutMs);
-        flags.put("max-attempts", maxAttempts);
         flags.put("latency-cost-per-second", latencyCostPerSecond);
         flags.put("max-in-flight", maxInFlight);
         flags.put("admin-token", adminToken);

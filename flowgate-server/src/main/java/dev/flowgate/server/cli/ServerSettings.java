@@ -27,7 +27,7 @@ public record ServerSettings(String host, int port, String adminToken, FlowgateC
     /** Every setting name, as a file key; the flag is {@code --name}, the variable FLOWGATE_NAME. */
     public static final List<String> NAMES = List.of(
             "host", "port", "data-dir", "processor", "durability", "workers", "processor-timeout-ms",
-            "max-attempts", "latency-cost-per-second", "max-in-flight", "admin-token");
+            "latency-cost-per-second", "max-in-flight", "admin-token");
 
     /**
      * @param flags values given on the command line, by setting name ("processor" holds the
@@ -63,10 +63,6 @@ public record ServerSettings(String host, int port, String adminToken, FlowgateC
         if (timeout != null) {
             engine.processorTimeout(Duration.ofMillis(
                     integer(timeout, "processor-timeout-ms", 1, 600_000, source)));
-        }
-        String maxAttempts = source.get("max-attempts");
-        if (maxAttempts != null) {
-            engine.maxAttempts(integer(maxAttempts, "max-attempts", 1, 1_000_000, source));
         }
         String latencyCost = source.get("latency-cost-per-second");
         String maxInFlight = source.get("max-in-flight");
