@@ -11,6 +11,7 @@ import dev.flowgate.routing.HealthPoller;
 import dev.flowgate.routing.PollerLease;
 import dev.flowgate.routing.Router;
 import dev.flowgate.settlement.PaymentTask;
+import dev.flowgate.settlement.RetryResult;
 import dev.flowgate.settlement.Settlement;
 import dev.flowgate.store.PaymentRecord;
 import dev.flowgate.store.PaymentState;
@@ -84,10 +85,14 @@ public final class Flowgate implements AutoCloseable {
 
     private void resumeUnfinished() {
         for (PaymentRecord record : store.unfinished()) {
-            // IN_FLIGHT after a restart means an attempt may have been sent: reconcile it there.
-            String pinned = record.state() == PaymentState.IN_FLIGHT || record.pinned() ? record.processor() : null;
-            queue.offer(PaymentTask.resumed(new Payment(record.correlationId(), record.amountCents()), pinned));
+            queue.offer(task(record));
         }
+    }
+
+    private static PaymentTask task(PaymentRecord record) {
+        // IN_FLIGHT after a restart means an attempt may have been sent: reconcile it there.
+        String pinned = record.state() == PaymentState.IN_FLIGHT || record.pinned() ? record.processor() : null;
+        return PaymentTask.resumed(new Payment(record.correlationId(), record.amountCents()), pinned);
     }
 
     /** Journals the payment (durably) and queues it; see {@link Intake#accept}. */
@@ -108,6 +113,23 @@ public final class Flowgate implements AutoCloseable {
 
     public Optional<PaymentRecord> find(UUID correlationId) {
         return store.find(correlationId);
+    }
+
+    /** One page of payments in {@code state}, in correlation id order, after {@code after} (null: the first page). */
+    public List<PaymentRecord> list(PaymentState state, UUID after, int limit) {
+        return store.list(state, after, limit);
+    }
+
+    /** Queues a failed payment again, for an operator who fixed what made it fail. */
+    public RetryResult retry(UUID correlationId) {
+        Optional<PaymentRecord> requeued = store.requeueFailed(correlationId);
+        if (requeued.isPresent()) {
+            queue.offer(task(requeued.get()));
+            return new RetryResult.Requeued(requeued.get());
+        }
+        return store.find(correlationId)
+                .<RetryResult>map(record -> new RetryResult.NotFailed(record.state()))
+                .orElseGet(RetryResult.NotFound::new);
     }
 
     /** Forgets every payment, queued ones included. Attempts already on the wire still complete. */

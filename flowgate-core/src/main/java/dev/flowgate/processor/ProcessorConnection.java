@@ -10,6 +10,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.Locale;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -58,9 +60,28 @@ final class ProcessorConnection implements Closeable {
             throw new ConnectFailedException("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
         }
         if (tls) {
-            socket = ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(socket, host, port, true);
+            socket = handshake(socket, host, port);
         }
         return new ProcessorConnection(socket);
+    }
+
+    /**
+     * TLS with the certificate checked against the host name, which a plain {@code SSLSocket} does
+     * not do; before anything is sent, so a failure here is one to connect.
+     */
+    private static Socket handshake(Socket plain, String host, int port) throws IOException {
+        SSLSocket tls = null;
+        try {
+            tls = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(plain, host, port, true);
+            SSLParameters parameters = tls.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            tls.setSSLParameters(parameters);
+            tls.startHandshake();
+            return tls;
+        } catch (IOException e) {
+            (tls != null ? tls : plain).close();
+            throw new ConnectFailedException("TLS with " + host + ":" + port + " failed: " + e.getMessage(), e);
+        }
     }
 
     /**

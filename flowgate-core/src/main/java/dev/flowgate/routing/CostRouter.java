@@ -28,9 +28,16 @@ import java.util.Optional;
  * healthy goes half-open, letting a few payments through as probes.
  */
 public final class CostRouter implements Router {
-    /** A candidate processor and its fee. */
+    /** A candidate processor and its fee, or null if its fee is not known. */
     public record Candidate(ProcessorClient client, BigDecimal fee) {
     }
+
+    /**
+     * How much faster a processor must be to take payments from one of equal fee configured before
+     * it: the order given is the order of preference, and a latency difference smaller than this
+     * (jitter, one slow call) does not move payments.
+     */
+    static final Duration PREFERENCE_MARGIN = Duration.ofMillis(250);
 
     /** How soon to ask again when a processor is only briefly unavailable (in-flight full, probes out). */
     private static final Duration SHORT_WAIT = Duration.ofMillis(20);
@@ -53,8 +60,15 @@ public final class CostRouter implements Router {
         this.clock = clock;
         this.wakeWaiting = wakeWaiting;
         this.board = new HealthBoard(this::onHealth);
-        for (Candidate c : candidates) {
-            ProcessorLane lane = new ProcessorLane(c.client(), c.fee(), policy, clock);
+        List<BigDecimal> fees = effectiveFees(candidates);
+        for (int i = 0; i < candidates.size(); i++) {
+            Candidate c = candidates.get(i);
+            int earlierAtTheSameFee = 0;
+            for (int j = 0; j < i; j++) {
+                earlierAtTheSameFee += fees.get(j).compareTo(fees.get(i)) == 0 ? 1 : 0;
+            }
+            ProcessorLane lane = new ProcessorLane(c.client(), fees.get(i),
+                    PREFERENCE_MARGIN.multipliedBy(earlierAtTheSameFee), policy, clock);
             lane.breaker.getEventPublisher().onStateTransition(event -> {
                 // Half-open on its own (after the open duration) lets three probes through; waking
                 // every waiting payment for that would only spin the queue. Closed means capacity.
@@ -64,6 +78,16 @@ public final class CostRouter implements Router {
             });
             lanes.put(c.client().name(), lane);
         }
+    }
+
+    /**
+     * A processor without a known fee counts as the dearest known one (0 if none is known): never
+     * as free, which would send it every payment ahead of processors whose fee is given.
+     */
+    private static List<BigDecimal> effectiveFees(List<Candidate> candidates) {
+        BigDecimal dearest = candidates.stream().map(Candidate::fee).filter(java.util.Objects::nonNull)
+                .max(Comparator.naturalOrder()).orElse(BigDecimal.ZERO);
+        return candidates.stream().map(c -> c.fee() == null ? dearest : c.fee()).toList();
     }
 
     /** Where the deployment's health poller publishes. */
@@ -148,7 +172,7 @@ public final class CostRouter implements Router {
     }
 
     private double cost(ProcessorLane lane) {
-        double latencySeconds = lane.expectedLatency(freshHealth(lane.name())).toNanos() / 1e9;
+        double latencySeconds = lane.expectedLatency(freshHealth(lane.name())).plus(lane.preferencePenalty).toNanos() / 1e9;
         return lane.fee + policy.latencyCostPerSecond() * latencySeconds;
     }
 

@@ -21,6 +21,8 @@ final class ProcessorLane {
 
     final ProcessorClient client;
     final double fee;
+    /** Latency added to this lane's in the cost: the margin a processor configured earlier at the same fee keeps. */
+    final Duration preferencePenalty;
     final CircuitBreaker breaker;
     private final AdaptiveLimit inFlight;
     private final Duration slowCall;
@@ -29,9 +31,10 @@ final class ProcessorLane {
     private volatile Instant openedUntil = Instant.MIN;
     private volatile String lastOutcome;
 
-    ProcessorLane(ProcessorClient client, BigDecimal fee, RoutingPolicy policy, Clock clock) {
+    ProcessorLane(ProcessorClient client, BigDecimal fee, Duration preferencePenalty, RoutingPolicy policy, Clock clock) {
         this.client = client;
         this.fee = fee.doubleValue();
+        this.preferencePenalty = preferencePenalty;
         this.inFlight = new AdaptiveLimit(policy.maxInFlight());
         this.slowCall = policy.slowCall();
         this.breaker = CircuitBreaker.of(client.name(), CircuitBreakerConfig.custom()

@@ -43,6 +43,19 @@ public interface Journal extends AutoCloseable {
 
     Optional<PaymentRecord> find(UUID correlationId);
 
+    /**
+     * Payments in {@code state}, in correlation id order, after {@code after} (null: from the start):
+     * one page of at most {@code limit}.
+     */
+    List<PaymentRecord> list(PaymentState state, UUID after, int limit);
+
+    /**
+     * Makes a failed payment queued again, keeping its pin, for an operator's retry.
+     *
+     * @return the payment as now queued, or empty if it is unknown or not failed
+     */
+    Optional<PaymentRecord> requeueFailed(UUID correlationId);
+
     /** Deletes every payment and ledger entry. For tests and the contest's reset. */
     void purge();
 

@@ -50,6 +50,45 @@ class CostRouterTest {
                 new HealthBoard.Health(failing, Duration.ofMillis(minResponseMillis), clock.instant()));
     }
 
+    private CostRouter routerWithFees(BigDecimal defaultFee, BigDecimal fallbackFee) {
+        return new CostRouter(List.of(
+                new CostRouter.Candidate(new NamedProcessor("default"), defaultFee),
+                new CostRouter.Candidate(new NamedProcessor("fallback"), fallbackFee)),
+                new RoutingPolicy(0.02, 100, OPEN, Duration.ofSeconds(3), Duration.ofSeconds(5)),
+                clock, wakes::incrementAndGet);
+    }
+
+    @Test
+    void withoutFeesTheOrderGivenIsTheOrderOfPreference() {
+        CostRouter router = routerWithFees(null, null);
+        health(router, "default", false, 200); // slower, but within the preference margin
+        health(router, "fallback", false, 0);
+        assertThat(route(router)).isEqualTo("default");
+    }
+
+    @Test
+    void withEqualFeesTheFirstKeepsPaymentsUntilItIsMoreThanTheMarginSlower() {
+        CostRouter router = routerWithFees(new BigDecimal("0.05"), new BigDecimal("0.05"));
+        health(router, "default", false, CostRouter.PREFERENCE_MARGIN.toMillis() - 50);
+        health(router, "fallback", false, 0);
+        assertThat(route(router)).isEqualTo("default");
+        health(router, "default", false, CostRouter.PREFERENCE_MARGIN.toMillis() + 50);
+        assertThat(route(router)).isEqualTo("fallback");
+    }
+
+    @Test
+    void aProcessorWithoutAFeeIsNeverTakenForFree() {
+        CostRouter router = routerWithFees(new BigDecimal("0.05"), null);
+        health(router, "default", false, 0);
+        health(router, "fallback", false, 0);
+        assertThat(route(router)).isEqualTo("default");
+        router = routerWithFees(null, new BigDecimal("0.05"));
+        health(router, "default", false, 0);
+        health(router, "fallback", false, 0);
+        assertThat(route(router)).as("unknown counts as the dearest known fee; ties keep the order given")
+                .isEqualTo("default");
+    }
+
     @Test
     void prefersTheCheaperProcessorWhenBothAreHealthy() {
         CostRouter router = router();

@@ -16,6 +16,7 @@ import dev.flowgate.routing.Router;
 import dev.flowgate.routing.RoutingPolicy;
 import dev.flowgate.store.Journal;
 import dev.flowgate.store.PaymentRecord;
+import dev.flowgate.store.PaymentState;
 import dev.flowgate.store.StoreException;
 import dev.flowgate.work.Backoff;
 import dev.flowgate.work.Disposition;
@@ -143,6 +144,16 @@ class SettlementTest {
 
         @Override
         public Optional<PaymentRecord> find(UUID correlationId) {
+            return Optional.empty();
+        }
+
+        @Override
+        public List<PaymentRecord> list(PaymentState state, UUID after, int limit) {
+            return List.of();
+        }
+
+        @Override
+        public Optional<PaymentRecord> requeueFailed(UUID correlationId) {
             return Optional.empty();
         }
 

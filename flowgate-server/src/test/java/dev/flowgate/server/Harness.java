@@ -4,6 +4,7 @@ import dev.flowgate.Flowgate;
 import dev.flowgate.FlowgateConfig;
 import dev.flowgate.ProcessorConfig;
 import dev.flowgate.routing.RoutingPolicy;
+import dev.flowgate.server.api.AdminAccess;
 import dev.flowgate.server.api.PaymentsApi;
 import dev.flowgate.server.http.HttpLimits;
 import dev.flowgate.server.http.HttpServer;
@@ -37,7 +38,7 @@ final class Harness implements AutoCloseable {
     /** Health polls every 250 ms against emulators whose health window is 200 ms: the contest, 20 times faster. */
     static final Duration HEALTH_INTERVAL = Duration.ofMillis(250);
 
-    private Harness(Path dataDir, UnaryOperator<FlowgateConfig.Builder> tune, String adminToken,
+    private Harness(Path dataDir, UnaryOperator<FlowgateConfig.Builder> tune, AdminAccess admin,
                     UnaryOperator<ProcessorEmulator.Options> emulator) throws IOException {
         ProcessorEmulator.Options options = ProcessorEmulator.Options.defaults()
                 .withHealthRateLimit(Duration.ofMillis(200), 2);
@@ -52,24 +53,24 @@ final class Harness implements AutoCloseable {
                 .workers(64);
         engine = Flowgate.start(tune.apply(config).build());
         server = HttpServer.start(new InetSocketAddress("127.0.0.1", 0), HttpLimits.defaults(),
-                new PaymentsApi(engine, adminToken));
+                new PaymentsApi(engine, admin));
     }
 
     static Harness start(Path dataDir) throws IOException {
-        return new Harness(dataDir, UnaryOperator.identity(), null, UnaryOperator.identity());
+        return new Harness(dataDir, UnaryOperator.identity(), new AdminAccess.LoopbackOnly(), UnaryOperator.identity());
     }
 
     static Harness start(Path dataDir, UnaryOperator<FlowgateConfig.Builder> tune) throws IOException {
-        return new Harness(dataDir, tune, null, UnaryOperator.identity());
+        return new Harness(dataDir, tune, new AdminAccess.LoopbackOnly(), UnaryOperator.identity());
     }
 
     static Harness withAdminToken(Path dataDir, String token) throws IOException {
-        return new Harness(dataDir, UnaryOperator.identity(), token, UnaryOperator.identity());
+        return new Harness(dataDir, UnaryOperator.identity(), new AdminAccess.Token(token), UnaryOperator.identity());
     }
 
     /** With the default processor's emulator options changed, e.g. a smaller concurrency limit. */
     static Harness withDefaultEmulator(Path dataDir, UnaryOperator<ProcessorEmulator.Options> emulator) throws IOException {
-        return new Harness(dataDir, UnaryOperator.identity(), null, emulator);
+        return new Harness(dataDir, UnaryOperator.identity(), new AdminAccess.LoopbackOnly(), emulator);
     }
 
     URI uri(String pathAndQuery) {

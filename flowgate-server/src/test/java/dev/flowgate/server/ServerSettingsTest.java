@@ -3,6 +3,7 @@ package dev.flowgate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flowgate.server.api.AdminAccess;
 import dev.flowgate.server.cli.ServerSettings;
 import dev.flowgate.store.Durability;
 import java.math.BigDecimal;
@@ -31,7 +32,7 @@ class ServerSettingsTest {
         assertThat(settings.engine().processors()).extracting(p -> p.name() + "=" + p.baseUri())
                 .containsExactly("default=http://127.0.0.1:8001", "fallback=http://127.0.0.1:8002");
         assertThat(settings.engine().durability()).isEqualTo(Durability.FSYNC);
-        assertThat(settings.adminToken()).isNull();
+        assertThat(settings.admin()).isEqualTo(new AdminAccess.LoopbackOnly());
     }
 
     @Test
@@ -72,11 +73,57 @@ class ServerSettingsTest {
             "latency-cost-per-second|2|--latency-cost-per-second: must be between 0 and 1",
             "latency-cost-per-second|NaN|--latency-cost-per-second: must be between 0 and 1",
             "latency-cost-per-second|cheap|--latency-cost-per-second: 'cheap' is not a number",
-            "max-in-flight|0|--max-in-flight: must be between 1 and 100000"})
+            "max-in-flight|0|--max-in-flight: must be between 1 and 100000",
+            "admin|sometimes|--admin: must be open or loopback",
+            "admin-token-file|/nonexistent/token|--admin-token-file: cannot read /nonexistent/token"})
     void badValuesAreRefusedNamingTheSetting(String name, String value, String message) {
         assertThatThrownBy(() -> ServerSettings.resolve(map(name, value), map(), map()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
+    }
+
+    @Test
+    void aProcessorWithoutAFeeHasNoFeeRatherThanZero() {
+        ServerSettings settings = ServerSettings.resolve(map("processor", "a=http://127.0.0.1:1"), map(), map());
+        assertThat(settings.engine().processors().getFirst().fee()).isNull();
+    }
+
+    @Test
+    void credentialsInAProcessorUrlNeverAppearInMessages() {
+        assertThatThrownBy(() -> ServerSettings.resolve(map("processor", "a=http://user:hunter2@h:1 a=http://user:hunter2@h:2"),
+                map(), map())).hasMessageNotContaining("hunter2");
+        assertThatThrownBy(() -> ServerSettings.resolve(map("processor", "a=http://user:hunter2@h:1 x"), map(), map()))
+                .hasMessageNotContaining("hunter2");
+        assertThatThrownBy(() -> ServerSettings.resolve(map("processor", "a=ftp://user:hunter2@h:1"), map(), map()))
+                .hasMessageNotContaining("hunter2");
+        ServerSettings settings = ServerSettings.resolve(map("processor", "a=http://user:hunter2@h:1/x"), map(), map());
+        assertThat(settings.engine().processors().getFirst().displayUri()).isEqualTo("http://***@h:1/x");
+        assertThat(settings.engine().processors().getFirst().toString()).doesNotContain("hunter2");
+    }
+
+    @Test
+    void withoutATokenAdminIsForLoopbackOrOpenOnPurpose() {
+        assertThat(ServerSettings.resolve(map(), map(), map()).admin()).isEqualTo(new AdminAccess.LoopbackOnly());
+        assertThat(ServerSettings.resolve(map("admin", "open"), map(), map()).admin()).isEqualTo(new AdminAccess.Open());
+    }
+
+    @Test
+    void theAdminTokenCanComeFromAFileKeepingItOutOfPs(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = dir.resolve("token");
+        java.nio.file.Files.writeString(file, "s3cret\n");
+        assertThat(ServerSettings.resolve(map("admin-token-file", file.toString()), map(), map()).admin())
+                .isEqualTo(new AdminAccess.Token("s3cret"));
+        java.nio.file.Files.writeString(file, "  \n");
+        assertThatThrownBy(() -> ServerSettings.resolve(map("admin-token-file", file.toString()), map(), map()))
+                .hasMessageContaining("empty");
+    }
+
+    @Test
+    void conflictingAdminSettingsAreRefused() {
+        assertThatThrownBy(() -> ServerSettings.resolve(map("admin-token", "a", "admin", "open"), map(), map()))
+                .hasMessageContaining("--admin");
+        assertThatThrownBy(() -> ServerSettings.resolve(map("admin-token", "a", "admin-token-file", "/x"), map(), map()))
+                .hasMessageContaining("not both");
     }
 
     @Test

@@ -246,7 +246,8 @@ public final class SqliteStore implements Journal, Ledger {
             mine.amountCents().complete(payment.amountCents());
             writeRow(entry, ticket, mine);
             return new AcceptResult.Accepted();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too: left incomplete, the pending answer would hang every later request with this id.
             mine.amountCents().completeExceptionally(e);
             accepting.remove(id, mine);
             throw e;
@@ -457,6 +458,38 @@ public final class SqliteStore implements Journal, Ledger {
                 return rs.next() ? Optional.of(record(rs)) : Optional.empty();
             }
         });
+    }
+
+    @Override
+    public List<PaymentRecord> list(PaymentState state, UUID after, int limit) {
+        return read("SELECT * FROM payments WHERE state = ? AND correlation_id > ? ORDER BY correlation_id LIMIT ?", s -> {
+            s.setString(1, state.name());
+            s.setString(2, after == null ? "" : after.toString());
+            s.setInt(3, limit);
+            List<PaymentRecord> records = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    records.add(record(rs));
+                }
+            }
+            return records;
+        });
+    }
+
+    @Override
+    public Optional<PaymentRecord> requeueFailed(UUID correlationId) {
+        long now = clock.millis();
+        int requeued = committer.execute(Urgency.NOW, c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    UPDATE payments SET state = 'QUEUED', updated_at = ?,
+                    last_error = 'queued again by an operator; it had failed: ' || COALESCE(last_error, 'no reason recorded')
+                    WHERE correlation_id = ? AND state = 'FAILED'""")) {
+                s.setLong(1, now);
+                s.setString(2, correlationId.toString());
+                return s.executeUpdate();
+            }
+        });
+        return requeued == 1 ? findStored(correlationId) : Optional.empty();
     }
 
     @Override

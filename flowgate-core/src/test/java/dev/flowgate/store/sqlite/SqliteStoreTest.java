@@ -147,6 +147,47 @@ class SqliteStoreTest {
     }
 
     @Test
+    void failedPaymentsAreListedInPagesInCorrelationIdOrder() {
+        List<UUID> failed = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            UUID id = UUID.randomUUID();
+            store.append(new Payment(id, 100));
+            store.failed(id, "reason " + i);
+            failed.add(id);
+        }
+        store.append(new Payment(UUID.randomUUID(), 100)); // queued: not listed
+        failed.sort(java.util.Comparator.comparing(UUID::toString));
+        List<PaymentRecord> first = store.list(PaymentState.FAILED, null, 3);
+        List<PaymentRecord> second = store.list(PaymentState.FAILED, first.getLast().correlationId(), 3);
+        assertThat(first).extracting(PaymentRecord::correlationId).containsExactlyElementsOf(failed.subList(0, 3));
+        assertThat(second).extracting(PaymentRecord::correlationId).containsExactlyElementsOf(failed.subList(3, 5));
+    }
+
+    @Test
+    void aFailedPaymentIsQueuedAgainWithItsPinAndWhyItFailed() {
+        UUID id = UUID.randomUUID();
+        store.append(new Payment(id, 100));
+        store.attemptStarted(id, "default", Instant.now());
+        store.attemptEnded(id, "default", "timed out");
+        store.failed(id, "default is no longer configured");
+        PaymentRecord requeued = store.requeueFailed(id).orElseThrow();
+        assertThat(requeued.state()).isEqualTo(PaymentState.QUEUED);
+        assertThat(requeued.pinned()).isTrue();
+        assertThat(requeued.processor()).isEqualTo("default");
+        assertThat(requeued.lastError()).contains("queued again by an operator").contains("no longer configured");
+        assertThat(store.unfinished()).extracting(PaymentRecord::correlationId).contains(id);
+    }
+
+    @Test
+    void onlyAFailedPaymentCanBeQueuedAgain() {
+        UUID queued = UUID.randomUUID();
+        store.append(new Payment(queued, 100));
+        assertThat(store.requeueFailed(queued)).isEmpty();
+        assertThat(store.requeueFailed(UUID.randomUUID())).isEmpty();
+        assertThat(store.find(queued).orElseThrow().state()).isEqualTo(PaymentState.QUEUED);
+    }
+
+    @Test
     void anEndedAttemptKeepsItsPinForReconciliation() {
         UUID id = UUID.randomUUID();
         store.append(new Payment(id, 100));

@@ -9,16 +9,17 @@ import dev.flowgate.intake.PaymentParser;
 import dev.flowgate.intake.Problem;
 import dev.flowgate.ledger.Totals;
 import dev.flowgate.routing.ProcessorStatus;
+import dev.flowgate.settlement.RetryResult;
 import dev.flowgate.store.PaymentRecord;
+import dev.flowgate.store.PaymentState;
 import dev.flowgate.store.StoreException;
 import dev.flowgate.server.http.HttpHandler;
 import dev.flowgate.server.http.HttpRequest;
 import dev.flowgate.server.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -27,7 +28,9 @@ import java.util.UUID;
  *
  * <pre>
  * POST /payments                 intake: validate, journal, 202
+ * GET  /payments?status=failed   one page of the payments in a state (limit, after)
  * GET  /payments/{id}            one payment's state and attempts
+ * POST /payments/{id}/retry      queue a failed payment again (admin)
  * GET  /payments-summary         settled totals per processor over [from, to]
  * POST /purge-payments           forget everything (admin)
  * GET  /health                   processors, queue, workers
@@ -37,6 +40,9 @@ import java.util.UUID;
  */
 public final class PaymentsApi implements HttpHandler {
     private static final String PAYMENT_PREFIX = "/payments/";
+    private static final String RETRY_SUFFIX = "/retry";
+    private static final int DEFAULT_PAGE = 100;
+    private static final int MAX_PAGE = 1000;
     /** Summary bounds beyond these would overflow the ledger's epoch milliseconds. */
     private static final Instant EARLIEST = Instant.parse("-10000-01-01T00:00:00Z");
     private static final Instant LATEST = Instant.parse("+10000-01-01T00:00:00Z");
@@ -44,12 +50,12 @@ public final class PaymentsApi implements HttpHandler {
     private final Flowgate engine;
     private final PaymentParser parser = new PaymentParser();
     private final Json json = new Json();
-    private final byte[] adminToken;
+    private final AdminAccess admin;
 
-    /** @param adminToken the token {@code POST /purge-payments} requires, or null to leave it open (test mode) */
-    public PaymentsApi(Flowgate engine, String adminToken) {
+    /** @param admin who may purge and retry */
+    public PaymentsApi(Flowgate engine, AdminAccess admin) {
         this.engine = engine;
-        this.adminToken = adminToken == null ? null : adminToken.getBytes(StandardCharsets.UTF_8);
+        this.admin = java.util.Objects.requireNonNull(admin, "admin");
     }
 
     @Override
@@ -57,13 +63,19 @@ public final class PaymentsApi implements HttpHandler {
         String path = request.path();
         try {
             return switch (path) {
-                case "/payments" -> only("POST", request, this::acceptPayment);
+                case "/payments" -> switch (request.method()) {
+                    case "POST" -> acceptPayment(request);
+                    case "GET" -> listPayments(request);
+                    default -> notAllowed(request, "GET, POST");
+                };
                 case "/payments-summary" -> only("GET", request, this::summary);
-                case "/purge-payments" -> only("POST", request, this::purge);
+                case "/purge-payments" -> only("POST", request, r -> asAdmin(r, this::purge));
                 case "/health" -> only("GET", request, r -> health());
-                default -> path.startsWith(PAYMENT_PREFIX)
-                        ? only("GET", request, this::payment)
-                        : problem(404, "Not found", "no resource at " + bounded(path), null);
+                default -> !path.startsWith(PAYMENT_PREFIX)
+                        ? problem(404, "Not found", "no resource at " + bounded(path), null)
+                        : path.endsWith(RETRY_SUFFIX)
+                        ? only("POST", request, r -> asAdmin(r, this::retry))
+                        : only("GET", request, this::payment);
             };
         } catch (StoreException e) {
             return problem(503, "Store unavailable", "the journal cannot be used right now; retry later", null);
@@ -76,11 +88,27 @@ public final class PaymentsApi implements HttpHandler {
     }
 
     private HttpResponse only(String method, HttpRequest request, java.util.function.Function<HttpRequest, HttpResponse> handler) {
-        if (!request.method().equals(method)) {
-            return problem(405, "Method not allowed", request.method() + " is not allowed here; use " + method, null)
-                    .withHeader("Allow", method);
-        }
-        return handler.apply(request);
+        return request.method().equals(method) ? handler.apply(request) : notAllowed(request, method);
+    }
+
+    private HttpResponse notAllowed(HttpRequest request, String allowed) {
+        return problem(405, "Method not allowed", bounded(request.method()) + " is not allowed here; use " + allowed, null)
+                .withHeader("Allow", allowed);
+    }
+
+    /** Runs an admin request if {@link #admin} lets this client make it. */
+    private HttpResponse asAdmin(HttpRequest request, java.util.function.Function<HttpRequest, HttpResponse> handler) {
+        return switch (admin) {
+            case AdminAccess.Open open -> handler.apply(request);
+            case AdminAccess.LoopbackOnly loopback -> request.peer() != null && request.peer().isLoopbackAddress()
+                    ? handler.apply(request)
+                    : problem(403, "Forbidden", "admin endpoints answer only clients on this machine while no admin "
+                            + "token is configured: start with --admin-token-file FILE (or --admin-token), "
+                            + "or with --admin open to open them on purpose", null);
+            case AdminAccess.Token token -> token.matches(request.header("x-admin-token"))
+                    ? handler.apply(request)
+                    : problem(401, "Unauthorized", "this needs the admin token in X-Admin-Token", null);
+        };
     }
 
     private HttpResponse acceptPayment(HttpRequest request) {
@@ -149,12 +177,6 @@ public final class PaymentsApi implements HttpHandler {
     }
 
     private HttpResponse purge(HttpRequest request) {
-        if (adminToken != null) {
-            String given = request.header("x-admin-token");
-            if (given == null || !MessageDigest.isEqual(adminToken, given.getBytes(StandardCharsets.UTF_8))) {
-                return problem(401, "Unauthorized", "purging needs the admin token in X-Admin-Token", null);
-            }
-        }
         engine.purge();
         return json.response(200, out -> {
             out.writeStartObject();
@@ -164,30 +186,103 @@ public final class PaymentsApi implements HttpHandler {
     }
 
     private HttpResponse payment(HttpRequest request) {
-        String raw = request.path().substring(PAYMENT_PREFIX.length());
-        UUID id = PaymentParser.canonicalUuid(raw);
+        UUID id = PaymentParser.canonicalUuid(request.path().substring(PAYMENT_PREFIX.length()));
         if (id == null) {
             return problem(400, "Invalid request", "the payment id must be a UUID", "correlationId");
         }
         return engine.find(id)
-                .map(this::paymentBody)
+                .map(record -> json.response(200, out -> writePayment(out, record)))
                 .orElseGet(() -> problem(404, "Not found", "no payment " + id, "correlationId"));
     }
 
-    private HttpResponse paymentBody(PaymentRecord record) {
+    private HttpResponse retry(HttpRequest request) {
+        String path = request.path();
+        UUID id = PaymentParser.canonicalUuid(path.substring(PAYMENT_PREFIX.length(), path.length() - RETRY_SUFFIX.length()));
+        if (id == null) {
+            return problem(400, "Invalid request", "the payment id must be a UUID", "correlationId");
+        }
+        return switch (engine.retry(id)) {
+            case RetryResult.Requeued requeued -> json.response(202, out -> writePayment(out, requeued.payment()));
+            case RetryResult.NotFound notFound -> problem(404, "Not found", "no payment " + id, "correlationId");
+            case RetryResult.NotFailed notFailed -> problem(409, "Conflict", "payment " + id + " is "
+                    + stateName(notFailed.state()) + ", not failed: it is on its way already", null);
+        };
+    }
+
+    private HttpResponse listPayments(HttpRequest request) {
+        PaymentState state;
+        UUID after;
+        int limit;
+        try {
+            Map<String, String> params = QueryString.parse(request.query());
+            state = state(params.get("status"));
+            after = params.get("after") == null ? null : PaymentParser.canonicalUuid(params.get("after"));
+            if (params.get("after") != null && after == null) {
+                return problem(400, "Invalid request", "after must be a payment's correlationId", "after");
+            }
+            limit = pageSize(params.get("limit"));
+        } catch (IllegalArgumentException e) {
+            return problem(400, "Invalid request", e.getMessage(), null);
+        }
+        List<PaymentRecord> page = engine.list(state, after, limit);
+        UUID next = page.size() == limit ? page.getLast().correlationId() : null;
         return json.response(200, out -> {
             out.writeStartObject();
-            out.writeStringField("correlationId", record.correlationId().toString());
-            out.writeNumberField("amount", Amounts.toDecimal(record.amountCents()));
-            out.writeStringField("status", record.state().name().toLowerCase(java.util.Locale.ROOT));
-            writeNullable(out, "processor", record.processor());
-            out.writeBooleanField("awaitingReconciliation", record.pinned());
-            writeNullable(out, "requestedAt", record.requestedAt() == null ? null : record.requestedAt().toString());
-            out.writeNumberField("attempts", record.attempts());
-            writeNullable(out, "lastError", record.lastError());
-            out.writeStringField("acceptedAt", record.acceptedAt().toString());
+            out.writeArrayFieldStart("payments");
+            for (PaymentRecord record : page) {
+                writePayment(out, record);
+            }
+            out.writeEndArray();
+            writeNullable(out, "next", next == null ? null
+                    : "/payments?status=" + stateName(state) + "&limit=" + limit + "&after=" + next);
             out.writeEndObject();
         });
+    }
+
+    private static PaymentState state(String value) {
+        if (value == null) {
+            throw new IllegalArgumentException("status is required: queued, in_flight, processed or failed");
+        }
+        for (PaymentState state : PaymentState.values()) {
+            if (stateName(state).equals(value)) {
+                return state;
+            }
+        }
+        throw new IllegalArgumentException("status '" + bounded(value) + "' is none of queued, in_flight, processed, failed");
+    }
+
+    private static int pageSize(String value) {
+        if (value == null) {
+            return DEFAULT_PAGE;
+        }
+        try {
+            int limit = Integer.parseInt(value);
+            if (limit >= 1 && limit <= MAX_PAGE) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new IllegalArgumentException("limit must be a whole number from 1 to " + MAX_PAGE);
+    }
+
+    private static String stateName(PaymentState state) {
+        return state.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static void writePayment(com.fasterxml.jackson.core.JsonGenerator out, PaymentRecord record)
+            throws java.io.IOException {
+        out.writeStartObject();
+        out.writeStringField("correlationId", record.correlationId().toString());
+        out.writeNumberField("amount", Amounts.toDecimal(record.amountCents()));
+        out.writeStringField("status", stateName(record.state()));
+        writeNullable(out, "processor", record.processor());
+        out.writeBooleanField("awaitingReconciliation", record.pinned());
+        writeNullable(out, "requestedAt", record.requestedAt() == null ? null : record.requestedAt().toString());
+        out.writeNumberField("attempts", record.attempts());
+        writeNullable(out, "lastError", record.lastError());
+        out.writeStringField("acceptedAt", record.acceptedAt().toString());
+        out.writeEndObject();
     }
 
     private HttpResponse health() {

@@ -2,6 +2,7 @@ package dev.flowgate.server.cli;
 
 import dev.flowgate.Flowgate;
 import dev.flowgate.ProcessorConfig;
+import dev.flowgate.server.api.AdminAccess;
 import dev.flowgate.server.api.PaymentsApi;
 import dev.flowgate.server.http.HttpLimits;
 import dev.flowgate.server.http.HttpServer;
@@ -62,8 +63,16 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-in-flight", description = "Calls in flight to one processor at most; adapts below it (default 768).")
     String maxInFlight;
 
-    @Option(names = "--admin-token", description = "Token that POST /purge-payments requires in X-Admin-Token (default: none, open).")
+    @Option(names = "--admin-token", description = "Token the admin endpoints (purge, retry) require in X-Admin-Token. "
+            + "Visible to ps: prefer --admin-token-file.")
     String adminToken;
+
+    @Option(names = "--admin-token-file", paramLabel = "FILE", description = "File holding the admin token.")
+    String adminTokenFile;
+
+    @Option(names = "--admin", paramLabel = "open|loopback", description = "Without a token, who may call the admin "
+            + "endpoints: loopback (default: clients on this machine only) or open (anyone; for contest deployments).")
+    String admin;
 
     @Option(names = "--warmup-ms", defaultValue = "3000",
             description = "Before reporting ready, exercise the request path for this long so the JIT has compiled it "
@@ -94,7 +103,7 @@ public final class ServeCommand implements Callable<Integer> {
         HttpServer server;
         try {
             server = HttpServer.start(new InetSocketAddress(settings.host(), settings.port()), HttpLimits.defaults(),
-                    new PaymentsApi(engine, settings.adminToken()));
+                    new PaymentsApi(engine, settings.admin()));
         } catch (IOException e) {
             engine.close();
             spec.commandLine().getErr().println("flowgate: cannot listen on " + settings.host() + ":" + settings.port()
@@ -113,13 +122,17 @@ public final class ServeCommand implements Callable<Integer> {
                 settings.host(), server.port(), settings.engine().dataDir().toAbsolutePath(),
                 settings.engine().processors().stream().map(ServeCommand::describe).collect(Collectors.joining(", ")),
                 warmupRequests);
+        if (settings.admin() instanceof AdminAccess.Open) {
+            spec.commandLine().getOut().println("flowgate: WARNING admin endpoints (purge, retry) are open to anyone "
+                    + "who reaches this port (--admin open)");
+        }
         spec.commandLine().getOut().flush();
         stopped.await();
         return 0;
     }
 
     private static String describe(ProcessorConfig p) {
-        return p.name() + "=" + p.baseUri() + " (fee " + p.fee().toPlainString() + ")";
+        return p.name() + "=" + p.displayUri() + " (fee " + (p.fee() == null ? "unknown" : p.fee().toPlainString()) + ")";
     }
 
     private Map<String, String> flags() {
@@ -134,6 +147,8 @@ public final class ServeCommand implements Callable<Integer> {
         flags.put("latency-cost-per-second", latencyCostPerSecond);
         flags.put("max-in-flight", maxInFlight);
         flags.put("admin-token", adminToken);
+        flags.put("admin-token-file", adminTokenFile);
+        flags.put("admin", admin);
         return flags;
     }
 

@@ -3,7 +3,12 @@ package dev.flowgate.server.cli;
 import dev.flowgate.FlowgateConfig;
 import dev.flowgate.ProcessorConfig;
 import dev.flowgate.routing.RoutingPolicy;
+import dev.flowgate.server.api.AdminAccess;
 import dev.flowgate.store.Durability;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -20,14 +25,15 @@ import java.util.Objects;
  * that order of precedence, over the defaults. Each setting has one name used everywhere: flag
  * {@code --data-dir}, variable {@code FLOWGATE_DATA_DIR}, file key {@code data-dir}.
  *
- * @param adminToken required by admin endpoints, or null: then they are open (fine for tests and
- *                   the contest, not for production)
+ * @param admin who may call the admin endpoints: a token's holders; without one, clients on this
+ *              machine only, or anyone with {@code admin = open}
  */
-public record ServerSettings(String host, int port, String adminToken, FlowgateConfig engine) {
+public record ServerSettings(String host, int port, AdminAccess admin, FlowgateConfig engine) {
     /** Every setting name, as a file key; the flag is {@code --name}, the variable FLOWGATE_NAME. */
     public static final List<String> NAMES = List.of(
             "host", "port", "data-dir", "processor", "durability", "workers", "processor-timeout-ms",
-            "latency-cost-per-second", "max-in-flight", "admin-token");
+            "latency-cost-per-second", "max-in-flight", "admin",
+            "admin-token", "admin-token-file");
 
     /**
      * @param flags values given on the command line, by setting name ("processor" holds the
@@ -75,12 +81,48 @@ public record ServerSettings(String host, int port, String adminToken, FlowgateC
         }
         String port = source.get("port");
         String host = source.get("host");
-        String token = source.get("admin-token");
         return new ServerSettings(
                 host == null ? "0.0.0.0" : require(host, "host", source),
                 port == null ? 9999 : integer(port, "port", 0, 65535, source),
-                token == null || token.isEmpty() ? null : token,
+                admin(source),
                 build(engine, source));
+    }
+
+    /** At most one of a token, a token file and {@code admin = open}; none means loopback only. */
+    private static AdminAccess admin(Source source) {
+        String token = source.get("admin-token");
+        String tokenFile = source.get("admin-token-file");
+        String mode = source.get("admin");
+        if (token != null && tokenFile != null) {
+            throw source.invalid("admin-token-file", "give the admin token either directly or in a file, not both");
+        }
+        if (mode != null && !mode.equals("open") && !mode.equals("loopback")) {
+            throw source.invalid("admin", "must be open or loopback");
+        }
+        if (tokenFile != null) {
+            token = readToken(tokenFile, source);
+        }
+        if (token != null) {
+            if (mode != null) {
+                throw source.invalid("admin", "an admin token is configured: admin endpoints need it, so admin "
+                        + "cannot also be " + mode);
+            }
+            if (token.isBlank()) {
+                throw source.invalid(tokenFile != null ? "admin-token-file" : "admin-token", "the admin token is empty");
+            }
+            return new AdminAccess.Token(token);
+        }
+        return "open".equals(mode) ? new AdminAccess.Open() : new AdminAccess.LoopbackOnly();
+    }
+
+    /** The file's content without the line break an editor adds at its end. */
+    private static String readToken(String file, Source source) {
+        try {
+            String content = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+            return content.strip();
+        } catch (IOException | InvalidPathException e) {
+            throw source.invalid("admin-token-file", "cannot read " + file + ": " + e.getMessage());
+        }
     }
 
     /** Builds the engine's configuration; a cross-setting problem (a processor twice) names the processors. */
@@ -101,11 +143,11 @@ public record ServerSettings(String host, int port, String adminToken, FlowgateC
             }
             int eq = spec.indexOf('=');
             if (eq <= 0) {
-                throw source.invalid("processor", "'" + spec + "' must look like default=http://127.0.0.1:8001[,fee=0.05]");
+                throw source.invalid("processor", "'" + masked(spec) + "' must look like default=http://127.0.0.1:8001[,fee=0.05]");
             }
             String name = spec.substring(0, eq);
             String[] parts = spec.substring(eq + 1).split(",");
-            BigDecimal fee = BigDecimal.ZERO;
+            BigDecimal fee = null; // unknown: the router never takes it for free
             for (int i = 1; i < parts.length; i++) {
                 if (!parts[i].startsWith("fee=")) {
                     throw source.invalid("processor", "unknown option '" + parts[i] + "' for processor " + name);
@@ -119,7 +161,7 @@ public record ServerSettings(String host, int port, String adminToken, FlowgateC
             try {
                 result.add(new ProcessorConfig(name, new URI(parts[0]), fee));
             } catch (URISyntaxException e) {
-                throw source.invalid("processor", "'" + parts[0] + "' is not a URL");
+                throw source.invalid("processor", "'" + masked(parts[0]) + "' is not a URL");
             } catch (IllegalArgumentException e) {
                 throw source.invalid("processor", e.getMessage());
             }
@@ -128,6 +170,11 @@ public record ServerSettings(String host, int port, String adminToken, FlowgateC
             throw source.invalid("processor", "at least one processor is needed");
         }
         return result;
+    }
+
+    /** Credentials in a URL-like text that may not parse, as {@code ***}. */
+    private static String masked(String text) {
+        return text.replaceAll("://[^/@]*@", "://***@");
     }
 
     private static int integer(String value, String name, int min, int max, Source source) {

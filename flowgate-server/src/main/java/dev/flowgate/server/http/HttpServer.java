@@ -93,7 +93,7 @@ public final class HttpServer implements AutoCloseable {
         try (socket) {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout((int) limits.readTimeout().toMillis());
-            RequestReader reader = new RequestReader(socket.getInputStream(), limits);
+            RequestReader reader = new RequestReader(socket.getInputStream(), limits, socket.getInetAddress());
             OutputStream out = socket.getOutputStream();
             boolean keepAlive = true;
             while (keepAlive && !closed) {

@@ -3,6 +3,7 @@ package dev.flowgate.server.http;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -40,13 +41,15 @@ final class RequestReader {
 
     private final InputStream in;
     private final HttpLimits limits;
+    private final InetAddress peer;
     private final byte[] buffer = new byte[8192];
     private int position;
     private int limit;
     private int headerBudget;
     private boolean insideRequest;
 
-    RequestReader(InputStream in, HttpLimits limits) {
+    RequestReader(InputStream in, HttpLimits limits, InetAddress peer) {
+        this.peer = peer;
         this.in = in;
         this.limits = limits;
     }
@@ -117,7 +120,7 @@ final class RequestReader {
         boolean keepAlive = version.equals("HTTP/1.1")
                 ? !"close".equalsIgnoreCase(connection)
                 : "keep-alive".equalsIgnoreCase(connection);
-        return new Result.Request(new HttpRequest(method, path, query, headers, body), keepAlive);
+        return new Result.Request(new HttpRequest(method, path, query, headers, body, peer), keepAlive);
     }
 
     private Map<String, String> readHeaders() throws IOException, Refusal {
