@@ -3,7 +3,6 @@ package dev.flowgate.testkit.processor;
 import dev.flowgate.testkit.processor.ProcessorEmulator.StoredPayment;
 import dev.flowgate.testkit.processor.ProcessorEmulator.Summary;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -53,12 +52,12 @@ final class PaymentBook {
 
     /**
      * Totals over the payments whose {@code requestedAt} lies in {@code [from, to]}; a null bound
-     * leaves that side open. The fee is charged on the total, as the processor does, not rounded
-     * per payment.
+     * leaves that side open. The fee is charged on the total, as the processor does, and not
+     * rounded: {@code 20.05 x 0.05 = 1.0025}.
      */
     Summary summarize(Instant from, Instant to) {
         long count = 0;
-        BigDecimal total = BigDecimal.ZERO.setScale(2);
+        BigDecimal total = BigDecimal.ZERO;
         for (StoredPayment payment : payments.values()) {
             Instant at = payment.requestedAt();
             if ((from == null || !at.isBefore(from)) && (to == null || !at.isAfter(to))) {
@@ -66,6 +65,6 @@ final class PaymentBook {
                 total = total.add(payment.amount());
             }
         }
-        return new Summary(count, total, total.multiply(fee).setScale(2, RoundingMode.HALF_UP), fee);
+        return new Summary(count, total, total.multiply(fee), fee);
     }
 }

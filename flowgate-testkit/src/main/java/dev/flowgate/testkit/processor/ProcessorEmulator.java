@@ -71,7 +71,8 @@ public final class ProcessorEmulator implements AutoCloseable {
         ConcurrencyGate gate = new ConcurrencyGate(options.concurrencyLimit(), options.concurrencyQueue());
         HealthPacer pacer = new HealthPacer(options.clock().instant(), options.healthWindow(), options.healthQueue());
         LongAdder paymentPosts = new LongAdder();
-        server.createContext("/", new ProcessorHandler(book, switches, gate, pacer, options.clock(), paymentPosts));
+        server.createContext("/", new ProcessorHandler(book, switches, gate, pacer, options.clock(), paymentPosts,
+                options.healthWindow()));
         server.setExecutor(executor);
         server.start();
         URI baseUri;

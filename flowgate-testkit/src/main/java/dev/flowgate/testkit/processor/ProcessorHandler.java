@@ -12,16 +12,19 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Routes the processor's endpoints and answers them as the contest's processor does. Each request
- * runs on its own virtual thread, so the configured delay is a plain sleep. Order of checks: unknown
- * path (404), wrong method (405), admin token (401), concurrency or rate limit (429), body size
- * (413), body syntax (400), then the endpoint itself.
+ * Routes the processor's endpoints and answers them as the contest's processor does (the reference
+ * processor is the judge: a differential test sends both the same requests). Each request runs on
+ * its own virtual thread, so the configured delay is a plain sleep. Paths are case-insensitive and
+ * a trailing slash is ignored; an unknown path is a 404 and a wrong method a 405 with
+ * {@code Allow}, both without a body. A payment or lookup first enters the concurrency limit (429);
+ * an admin call binds its body (415, 400) before it checks the token (401). Errors have no body.
  */
 final class ProcessorHandler implements HttpHandler {
     /** Far above any real body (a payment is ~120 bytes); caps what a hostile client makes us hold. */
@@ -32,8 +35,11 @@ final class ProcessorHandler implements HttpHandler {
      * reads it. Bodies announced beyond this are refused unread and may get the reset.
      */
     private static final int DRAIN_BYTES = 1024 * 1024;
-    /** The contest's processor sends this on every 429. */
-    private static final String RETRY_AFTER_SECONDS = "5";
+    private static final byte[] TOO_MANY = "Calm down, bitch. Try again later.".getBytes(StandardCharsets.UTF_8);
+    private static final String JSON = "application/json; charset=utf-8";
+    /** {@code GET /}: where the reference processor tells that it is ready. */
+    private static final byte[] INDEX_PAGE = ("<!DOCTYPE html><html><head><title>Payment Processor</title></head>"
+            + "<body><h1>Payment Processor (emulator)</h1></body></html>").getBytes(StandardCharsets.UTF_8);
     private static final String TOKEN_HEADER = "X-Rinha-Token";
     private static final String PAYMENT_PREFIX = "/payments/";
 
@@ -43,16 +49,21 @@ final class ProcessorHandler implements HttpHandler {
     private final HealthPacer pacer;
     private final Clock clock;
     private final LongAdder paymentPosts;
+    /** The processor sends its rate limit's window, in whole seconds, on every 429. */
+    private final String retryAfterSeconds;
     private final RequestBodies requests = new RequestBodies();
     private final ResponseBodies responses = new ResponseBodies();
 
-    ProcessorHandler(PaymentBook book, Switches switches, ConcurrencyGate gate, HealthPacer pacer, Clock clock, LongAdder paymentPosts) {
+    ProcessorHandler(PaymentBook book, Switches switches, ConcurrencyGate gate, HealthPacer pacer, Clock clock,
+                     LongAdder paymentPosts, Duration healthWindow) {
         this.book = book;
         this.switches = switches;
         this.gate = gate;
         this.pacer = pacer;
         this.clock = clock;
         this.paymentPosts = paymentPosts;
+        long millis = healthWindow.toMillis();
+        this.retryAfterSeconds = Long.toString(Math.max(1, (millis + 999) / 1000));
     }
 
     @Override
@@ -68,65 +79,81 @@ final class ProcessorHandler implements HttpHandler {
     }
 
     private void serve(HttpExchange exchange) throws IOException, InterruptedException {
-        String path = exchange.getRequestURI().getRawPath();
-        Route route = Route.of(path);
+        String raw = exchange.getRequestURI().getRawPath();
+        String path = raw.length() > 1 && raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
+        Route route = Route.of(path.toLowerCase(Locale.ROOT));
         if (route == null) {
-            reply(exchange, 404, responses.message("no such endpoint: " + path));
+            exchange.sendResponseHeaders(404, -1);
             return;
         }
         if (!route.method.equals(exchange.getRequestMethod())) {
             exchange.getResponseHeaders().set("Allow", route.method);
-            reply(exchange, 405, responses.message(path + " accepts only " + route.method));
+            exchange.sendResponseHeaders(405, -1);
             return;
         }
+        String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
         try {
-            if (route.admin && !switches.tokenMatches(exchange.getRequestHeaders().getFirst(TOKEN_HEADER))) {
-                throw RequestRefused.unauthorized();
-            }
             switch (route) {
-                case PAYMENTS -> postPayment(exchange);
+                case INDEX -> reply(exchange, 200, "text/html", INDEX_PAGE);
+                case PAYMENTS -> postPayment(exchange, contentType);
                 case HEALTH -> health(exchange);
                 case PAYMENT_BY_ID -> getPayment(exchange, path.substring(PAYMENT_PREFIX.length()));
                 case SUMMARY -> summary(exchange);
                 case TOKEN -> {
-                    switches.replaceToken(requests.token(readBody(exchange)));
+                    String token = requests.token(contentType, readBody(exchange));
+                    authorize(exchange);
+                    switches.replaceToken(token);
                     exchange.sendResponseHeaders(204, -1);
                 }
                 case DELAY -> {
-                    int is = requests.delayMillis(readBody(exchange));
-                    reply(exchange, 200, responses.delayChanged(switches.replaceDelayMillis(is), is));
+                    int is = requests.delayMillis(contentType, readBody(exchange));
+                    authorize(exchange);
+                    json(exchange, 200, responses.delayChanged(switches.replaceDelayMillis(is), is));
                 }
                 case FAILURE -> {
-                    boolean is = requests.failure(readBody(exchange));
-                    reply(exchange, 200, responses.failureChanged(switches.replaceFailing(is), is));
+                    boolean is = requests.failure(contentType, readBody(exchange));
+                    authorize(exchange);
+                    json(exchange, 200, responses.failureChanged(switches.replaceFailing(is), is));
                 }
                 case PURGE -> {
+                    authorize(exchange);
                     book.purge();
-                    reply(exchange, 200, responses.message("All payments purged."));
+                    json(exchange, 200, responses.message("All payments purged."));
                 }
             }
         } catch (RequestRefused refused) {
-            reply(exchange, refused.status(), responses.message(refused.getMessage()));
+            exchange.sendResponseHeaders(refused.status(), -1);
         }
     }
 
-    private void postPayment(HttpExchange exchange) throws IOException, InterruptedException, RequestRefused {
+    private void authorize(HttpExchange exchange) throws RequestRefused {
+        List<String> tokens = exchange.getRequestHeaders().get(TOKEN_HEADER);
+        // Repeated headers reach the processor joined by commas.
+        if (!switches.tokenMatches(tokens == null ? null : String.join(",", tokens))) {
+            throw RequestRefused.unauthorized();
+        }
+    }
+
+    private void postPayment(HttpExchange exchange, String contentType)
+            throws IOException, InterruptedException, RequestRefused {
         paymentPosts.increment();
         if (!gate.enter()) {
             tooManyRequests(exchange);
             return;
         }
         try {
-            StoredPayment payment = requests.payment(readBody(exchange));
+            StoredPayment payment = requests.payment(contentType, readBody(exchange));
             // The processor sleeps before anything else and nothing cancels the sleep: a client that
             // times out still has its payment stored afterwards (see the spec's consequences).
             Thread.sleep(switches.delay());
             if (switches.failing()) {
-                reply(exchange, 500, responses.message("payment processor is failing"));
+                exchange.sendResponseHeaders(500, -1);
             } else if (!book.store(payment)) {
-                reply(exchange, 422, responses.message("correlationId already processed: " + payment.correlationId()));
+                json(exchange, 422, responses.message("Payment could not be processed. CorrelationId already exists: "
+                        + payment.correlationId() + ". Error details: Npgsql.PostgresException (0x80004005): 23505: "
+                        + "duplicate key value violates unique constraint \"payments_pkey\""));
             } else {
-                reply(exchange, 200, responses.message("payment processed successfully"));
+                json(exchange, 200, responses.message("payment processed successfully"));
             }
         } finally {
             gate.exit();
@@ -139,15 +166,15 @@ final class ProcessorHandler implements HttpHandler {
             return;
         }
         try {
-            UUID id = RequestBodies.canonicalUuid(rawId);
+            UUID id = RequestBodies.routeGuid(rawId);
             if (id == null) {
-                throw RequestRefused.badRequest("not a UUID: " + rawId);
+                throw RequestRefused.badRequest("not a GUID: " + rawId);
             }
             Optional<StoredPayment> payment = book.find(id);
             if (payment.isPresent()) {
-                reply(exchange, 200, responses.payment(payment.get()));
+                json(exchange, 200, responses.payment(payment.get()));
             } else {
-                reply(exchange, 404, responses.message("no payment " + id));
+                exchange.sendResponseHeaders(404, -1);
             }
         } finally {
             gate.exit();
@@ -171,38 +198,49 @@ final class ProcessorHandler implements HttpHandler {
         }
         // Read the switches when answering, not when the call arrived: a queued call reports the
         // state at the time it is served, as the processor's does.
-        reply(exchange, 200, responses.health(switches.failing(), switches.delayMillis()));
+        json(exchange, 200, responses.health(switches.failing(), switches.delayMillis()));
     }
 
+    /** Bounds are read before the token is checked; a window only when both are given, otherwise every payment. */
     private void summary(HttpExchange exchange) throws IOException, RequestRefused {
         String query = exchange.getRequestURI().getRawQuery();
         Instant from = instantParameter(query, "from");
         Instant to = instantParameter(query, "to");
-        // The spec: a window only when both bounds are given, otherwise every payment.
+        authorize(exchange);
         boolean window = from != null && to != null;
-        reply(exchange, 200, responses.summary(window ? book.summarize(from, to) : book.summarize(null, null)));
+        json(exchange, 200, responses.summary(window ? book.summarize(from, to) : book.summarize(null, null)));
     }
 
-    /** The named query parameter as an instant; null when absent or empty. */
+    /** The named query parameter (its first value; names case-insensitive) as an instant; null when absent or empty. */
     private static Instant instantParameter(String rawQuery, String name) throws RequestRefused {
         if (rawQuery == null) {
             return null;
         }
         for (String pair : rawQuery.split("&")) {
             int equals = pair.indexOf('=');
-            String key = equals < 0 ? pair : pair.substring(0, equals);
-            if (!key.equals(name)) {
+            String key = decode(equals < 0 ? pair : pair.substring(0, equals));
+            if (!key.equalsIgnoreCase(name)) {
                 continue;
             }
-            String value = "";
-            try {
-                value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
-                return value.isEmpty() ? null : Instants.parse(value);
-            } catch (IllegalArgumentException | DateTimeParseException e) {
-                throw RequestRefused.badRequest(name + " must be an ISO-8601 instant such as 2025-07-15T12:34:56.000Z, got " + value);
+            String value = equals < 0 ? "" : decode(pair.substring(equals + 1));
+            if (value.isEmpty()) {
+                return null;
             }
+            Instant instant = Instants.parse(value.strip());
+            if (instant == null) {
+                throw RequestRefused.badRequest(name + " is not a date and time: " + value);
+            }
+            return instant;
         }
         return null;
+    }
+
+    private static String decode(String text) {
+        try {
+            return URLDecoder.decode(text, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return text;
+        }
     }
 
     private static byte[] readBody(HttpExchange exchange) throws IOException, RequestRefused {
@@ -234,45 +272,47 @@ final class ProcessorHandler implements HttpHandler {
         }
     }
 
-    private static void tooManyRequests(HttpExchange exchange) throws IOException {
-        exchange.getResponseHeaders().set("Retry-After", RETRY_AFTER_SECONDS);
-        exchange.sendResponseHeaders(429, -1);
+    private void tooManyRequests(HttpExchange exchange) throws IOException {
+        exchange.getResponseHeaders().set("Retry-After", retryAfterSeconds);
+        reply(exchange, 429, null, TOO_MANY);
     }
 
-    private static void reply(HttpExchange exchange, int status, byte[] json) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        if (exchange.getRequestMethod().equals("HEAD")) {
-            // No route accepts HEAD, but its 404 or 405 must come without a body.
-            exchange.sendResponseHeaders(status, -1);
-            return;
+    private static void json(HttpExchange exchange, int status, byte[] body) throws IOException {
+        reply(exchange, status, JSON, body);
+    }
+
+    private static void reply(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+        if (contentType != null) {
+            exchange.getResponseHeaders().set("Content-Type", contentType);
         }
-        exchange.sendResponseHeaders(status, json.length);
+        exchange.sendResponseHeaders(status, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
-            out.write(json);
+            out.write(body);
         }
     }
 
     /** The processor's endpoints, each with the one method it accepts. */
     private enum Route {
-        PAYMENTS("POST", false),
-        HEALTH("GET", false),
-        PAYMENT_BY_ID("GET", false),
-        SUMMARY("GET", true),
-        TOKEN("PUT", true),
-        DELAY("PUT", true),
-        FAILURE("PUT", true),
-        PURGE("POST", true);
+        INDEX("GET"),
+        PAYMENTS("POST"),
+        HEALTH("GET"),
+        PAYMENT_BY_ID("GET"),
+        SUMMARY("GET"),
+        TOKEN("PUT"),
+        DELAY("PUT"),
+        FAILURE("PUT"),
+        PURGE("POST");
 
         final String method;
-        final boolean admin;
 
-        Route(String method, boolean admin) {
+        Route(String method) {
             this.method = method;
-            this.admin = admin;
         }
 
+        /** @param path lower-cased, without a trailing slash */
         static Route of(String path) {
             return switch (path) {
+                case "/" -> INDEX;
                 case "/payments" -> PAYMENTS;
                 case "/payments/service-health" -> HEALTH;
                 case "/admin/payments-summary" -> SUMMARY;

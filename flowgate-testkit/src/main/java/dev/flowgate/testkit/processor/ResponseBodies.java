@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The JSON the processor answers with. Decimals are written from {@link java.math.BigDecimal#toPlainString()}
+ * The JSON the processor answers with (its errors have no body at all). Decimals are written from {@link java.math.BigDecimal#toPlainString()}
  * so {@code 20.05} never turns into {@code 20.049999...} or {@code 2.005E+1}. Thread-safe.
  */
 final class ResponseBodies {

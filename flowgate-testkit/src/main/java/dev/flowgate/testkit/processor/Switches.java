@@ -19,16 +19,20 @@ final class Switches {
         this.token = new AtomicReference<>(token);
     }
 
+    /** With no token set, only a request without one (or with an empty one) passes, as on the processor. */
     boolean tokenMatches(String presented) {
-        return presented != null && presented.equals(token.get());
+        String current = token.get();
+        return current == null ? presented == null || presented.isEmpty() : current.equals(presented);
     }
 
+    /** @param newToken the new token, or null for none */
     void replaceToken(String newToken) {
         token.set(newToken);
     }
 
+    /** The wait before a payment is handled; a negative delay, which the processor keeps, waits nothing. */
     Duration delay() {
-        return Duration.ofMillis(delayMillis.get());
+        return Duration.ofMillis(Math.max(0, delayMillis.get()));
     }
 
     int delayMillis() {
@@ -37,9 +41,6 @@ final class Switches {
 
     /** Sets the delay and returns the one it replaced, both in milliseconds. */
     int replaceDelayMillis(int millis) {
-        if (millis < 0) {
-            throw new IllegalArgumentException("delay must be >= 0 ms: " + millis);
-        }
         return delayMillis.getAndSet(millis);
     }
 

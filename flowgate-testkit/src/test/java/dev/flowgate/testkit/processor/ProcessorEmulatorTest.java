@@ -64,15 +64,34 @@ class ProcessorEmulatorTest {
     // --- POST /payments ---
 
     @Test
-    void paymentIsStoredWithItsAmountRoundedHalfUpToCentsAndRequestedAtAsSent() throws Exception {
+    void paymentIsStoredWithItsAmountRoundedHalfEvenToCentsAndRequestedAtAsSent() throws Exception {
         UUID id = UUID.randomUUID();
 
         HttpResponse<String> response = pay(id, "20.045", "2025-07-15T12:34:56.789Z");
 
         assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/json; charset=utf-8");
         assertThat(response.body()).isEqualTo("{\"message\":\"payment processed successfully\"}");
         assertThat(emulator.find(id)).contains(
-                new StoredPayment(id, new BigDecimal("20.05"), Instant.parse("2025-07-15T12:34:56.789Z")));
+                new StoredPayment(id, new BigDecimal("20.04"), Instant.parse("2025-07-15T12:34:56.789Z")));
+    }
+
+    @Test
+    void missingPropertiesTakeTheirDotNetDefaultsAsOnTheProcessor() throws Exception {
+        String body = "{\"AMOUNT\":\"19.90\"}"; // names are case-insensitive, numbers may be strings
+        HttpResponse<String> response = send(jsonRequest("/payments").POST(BodyPublishers.ofString(body)));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(emulator.find(new UUID(0, 0))).contains(new StoredPayment(new UUID(0, 0), new BigDecimal("19.90"),
+                Instant.parse("0001-01-01T00:00:00Z")));
+    }
+
+    @Test
+    void aBodyWithoutAJsonContentTypeIs415() throws Exception {
+        HttpResponse<String> response = send(request("/payments").POST(BodyPublishers.ofString("{}")));
+
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertThat(response.body()).isEmpty();
     }
 
     @Test
@@ -162,9 +181,10 @@ class ProcessorEmulatorTest {
     @ParameterizedTest
     @MethodSource("malformedPayments")
     void malformedPaymentBodiesAre400(String body) throws Exception {
-        HttpResponse<String> response = send(request("/payments").POST(BodyPublishers.ofString(body)));
+        HttpResponse<String> response = send(jsonRequest("/payments").POST(BodyPublishers.ofString(body)));
 
         assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).isEmpty();
         assertThat(emulator.storedCount()).isZero();
     }
 
@@ -177,20 +197,17 @@ class ProcessorEmulatorTest {
                 "[]",
                 "null",
                 "{\"correlationId\":",
-                "{\"amount\":19.90,\"requestedAt\":" + at + "}",
-                "{\"correlationId\":" + id + ",\"requestedAt\":" + at + "}",
-                "{\"correlationId\":" + id + ",\"amount\":19.90}",
                 "{\"correlationId\":\"not-a-uuid\",\"amount\":19.90,\"requestedAt\":" + at + "}",
                 "{\"correlationId\":\"1-1-1-1-1\",\"amount\":19.90,\"requestedAt\":" + at + "}",
                 "{\"correlationId\":12345,\"amount\":19.90,\"requestedAt\":" + at + "}",
-                "{\"correlationId\":" + id + ",\"amount\":\"19.90\",\"requestedAt\":" + at + "}",
                 "{\"correlationId\":" + id + ",\"amount\":null,\"requestedAt\":" + at + "}",
                 "{\"correlationId\":" + id + ",\"amount\":{},\"requestedAt\":" + at + "}",
                 "{\"correlationId\":" + id + ",\"amount\":1e999999999,\"requestedAt\":" + at + "}",
+                "{\"correlationId\":" + id + ",\"amount\":\" 19.90\",\"requestedAt\":" + at + "}",
+                "{\"correlationId\":" + id + ",\"amount\":19.90,\"requestedAt\":null}",
+                "{\"correlationId\":" + id + ",\"amount\":19.90,\"requestedAt\":\"2025-02-30T00:00:00Z\"}",
                 "{\"correlationId\":" + id + ",\"amount\":19.90,\"requestedAt\":\"yesterday\"}",
-                "{\"correlationId\":" + id + ",\"amount\":19.90,\"requestedAt\":\"2025-07-15T12:34:56\"}",
                 "{\"correlationId\":" + id + ",\"amount\":19.90,\"requestedAt\":1752582896000}",
-                "{\"correlationId\":" + id + ",\"correlationId\":" + id + ",\"amount\":19.90,\"requestedAt\":" + at + "}",
                 "{\"correlationId\":" + id + ",\"amount\":19.90,\"requestedAt\":" + at + "} trailing");
     }
 
@@ -199,8 +216,8 @@ class ProcessorEmulatorTest {
         emulator.setDelay(HOLD);
 
         // A generous timeout, far below the delay: a 400 that waited for the delay would miss it.
-        HttpResponse<String> response = HTTP.send(request("/payments").timeout(Duration.ofSeconds(5))
-                .POST(BodyPublishers.ofString("{}")).build(), BodyHandlers.ofString());
+        HttpResponse<String> response = HTTP.send(jsonRequest("/payments").timeout(Duration.ofSeconds(5))
+                .POST(BodyPublishers.ofString("[]")).build(), BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(400);
     }
@@ -295,7 +312,7 @@ class ProcessorEmulatorTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo(
-                "{\"correlationId\":\"" + id + "\",\"amount\":19.90,\"requestedAt\":\"2025-07-15T12:34:56.000Z\"}");
+                "{\"correlationId\":\"" + id + "\",\"amount\":19.9,\"requestedAt\":\"2025-07-15T12:34:56\"}");
     }
 
     @Test
@@ -304,7 +321,8 @@ class ProcessorEmulatorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"abc", "1-1-1-1-1", "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b3x", "%34a7901b8-7d26-4d9d-aa19-4dc1c7cf60b3"})
+    @ValueSource(strings = {"abc", "1-1-1-1-1", "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b3x", "%34a7901b8-7d26-4d9d-aa19-4dc1c7cf60b3",
+            "4a7901b87d264d9daa194dc1c7cf60b"})
     void nonUuidPaymentIdIs400(String id) throws Exception {
         assertThat(get("/payments/" + id).statusCode()).isEqualTo(400);
     }
@@ -341,7 +359,8 @@ class ProcessorEmulatorTest {
         List<Timed> refused = answers.stream().filter(a -> a.response().statusCode() == 429).toList();
         assertThat(served).hasSize(2);
         assertThat(refused).hasSize(2)
-                .allSatisfy(a -> assertThat(a.response().headers().firstValue("Retry-After")).contains("5"));
+                // The processor sends its window in whole seconds: 300 ms rounds up to 1.
+                .allSatisfy(a -> assertThat(a.response().headers().firstValue("Retry-After")).contains("1"));
         // The queued calls wait for the next two windows, one each.
         assertThat(served).extracting(Timed::took).allSatisfy(took -> assertThat(took).isGreaterThanOrEqualTo(window));
         assertThat(served).extracting(Timed::took).anySatisfy(took -> assertThat(took).isGreaterThanOrEqualTo(window.multipliedBy(2)));
@@ -381,14 +400,14 @@ class ProcessorEmulatorTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo(
-                "{\"totalAmount\":14.00,\"totalRequests\":3,\"totalFee\":0.70,\"feePerTransaction\":0.05}");
+                "{\"totalAmount\":14.00,\"totalRequests\":3,\"totalFee\":0.7000,\"feePerTransaction\":0.05}");
     }
 
     @Test
     void summaryWithAMissingBoundCoversAllPayments() throws Exception {
         pay(UUID.randomUUID(), "1.00", "2020-01-01T00:00:00.000Z");
         pay(UUID.randomUUID(), "2.00", "2030-01-01T00:00:00.000Z");
-        String all = "{\"totalAmount\":3.00,\"totalRequests\":2,\"totalFee\":0.15,\"feePerTransaction\":0.05}";
+        String all = "{\"totalAmount\":3.00,\"totalRequests\":2,\"totalFee\":0.1500,\"feePerTransaction\":0.05}";
 
         assertThat(admin("GET", "/admin/payments-summary", null).body()).isEqualTo(all);
         assertThat(admin("GET", "/admin/payments-summary?from=2025-01-01T00:00:00.000Z", null).body()).isEqualTo(all);
@@ -399,19 +418,21 @@ class ProcessorEmulatorTest {
     void summaryWithAnUnparseableBoundIs400() throws Exception {
         assertThat(admin("GET", "/admin/payments-summary?from=yesterday&to=2025-01-01T00:00:00.000Z", null).statusCode())
                 .isEqualTo(400);
-        assertThat(admin("GET", "/admin/payments-summary?from=2025-01-01&to=2025-01-02T00:00:00.000Z", null).statusCode())
+        assertThat(admin("GET", "/admin/payments-summary?from=2025-13-01&to=2025-01-02T00:00:00.000Z", null).statusCode())
                 .isEqualTo(400);
+        assertThat(send(request("/admin/payments-summary?from=yesterday").GET()).statusCode())
+                .as("bounds are read before the token is checked").isEqualTo(400);
     }
 
     @Test
-    void feesAreComputedOnTheTotal() throws Exception {
-        // 5 % of each 0.10 would round to 0.01 apiece (0.03); 5 % of the 0.30 total is 0.015 -> 0.02.
+    void feesAreComputedOnTheTotalAndNotRounded() throws Exception {
+        // 5 % of each 0.10 would round to 0.01 apiece (0.03); the processor answers 5 % of the 0.30 total.
         for (int i = 0; i < 3; i++) {
             pay(UUID.randomUUID(), "0.10", AT);
         }
 
         assertThat(admin("GET", "/admin/payments-summary", null).body())
-                .isEqualTo("{\"totalAmount\":0.30,\"totalRequests\":3,\"totalFee\":0.02,\"feePerTransaction\":0.05}");
+                .isEqualTo("{\"totalAmount\":0.30,\"totalRequests\":3,\"totalFee\":0.0150,\"feePerTransaction\":0.05}");
     }
 
     @Test
@@ -422,9 +443,9 @@ class ProcessorEmulatorTest {
         }
 
         assertThat(admin("GET", "/admin/payments-summary", null).body())
-                .isEqualTo("{\"totalAmount\":60.15,\"totalRequests\":3,\"totalFee\":4.21,\"feePerTransaction\":0.07}");
+                .isEqualTo("{\"totalAmount\":60.15,\"totalRequests\":3,\"totalFee\":4.2105,\"feePerTransaction\":0.07}");
         assertThat(emulator.summary(null, null))
-                .isEqualTo(new Summary(3, new BigDecimal("60.15"), new BigDecimal("4.21"), new BigDecimal("0.07")));
+                .isEqualTo(new Summary(3, new BigDecimal("60.15"), new BigDecimal("4.2105"), new BigDecimal("0.07")));
     }
 
     // --- admin ---
@@ -434,9 +455,9 @@ class ProcessorEmulatorTest {
         pay(UUID.randomUUID(), "1.00", AT);
         List<HttpRequest.Builder> calls = List.of(
                 request("/admin/payments-summary").GET(),
-                request("/admin/configurations/token").PUT(BodyPublishers.ofString("{\"token\":\"mine\"}")),
-                request("/admin/configurations/delay").PUT(BodyPublishers.ofString("{\"delay\":1000}")),
-                request("/admin/configurations/failure").PUT(BodyPublishers.ofString("{\"failure\":true}")),
+                jsonRequest("/admin/configurations/token").PUT(BodyPublishers.ofString("{\"token\":\"mine\"}")),
+                jsonRequest("/admin/configurations/delay").PUT(BodyPublishers.ofString("{\"delay\":1000}")),
+                jsonRequest("/admin/configurations/failure").PUT(BodyPublishers.ofString("{\"failure\":true}")),
                 request("/admin/purge-payments").POST(BodyPublishers.noBody()));
         List<Integer> statuses = new ArrayList<>();
 
@@ -500,27 +521,48 @@ class ProcessorEmulatorTest {
 
     static Stream<Arguments> badAdminBodies() {
         return Stream.of(
-                Arguments.of("/admin/configurations/delay", "{\"delay\":-1}"),
                 Arguments.of("/admin/configurations/delay", "{\"delay\":1.5}"),
-                Arguments.of("/admin/configurations/delay", "{\"delay\":\"100\"}"),
+                Arguments.of("/admin/configurations/delay", "{\"delay\":1e3}"),
                 Arguments.of("/admin/configurations/delay", "{\"delay\":99999999999}"),
-                Arguments.of("/admin/configurations/delay", "{}"),
+                Arguments.of("/admin/configurations/delay", "{\"delay\":null}"),
                 Arguments.of("/admin/configurations/delay", "delay=100"),
                 Arguments.of("/admin/configurations/failure", "{\"failure\":\"true\"}"),
                 Arguments.of("/admin/configurations/failure", "{\"failure\":1}"),
                 Arguments.of("/admin/configurations/failure", "{\"failure\":null}"),
                 Arguments.of("/admin/configurations/token", "{\"token\":5}"),
-                Arguments.of("/admin/configurations/token", "{\"token\":\" \"}"),
-                Arguments.of("/admin/configurations/token", "{}"),
                 Arguments.of("/admin/configurations/token", ""));
+    }
+
+    @Test
+    void adminBodiesBindAsOnTheProcessor() throws Exception {
+        assertThat(admin("PUT", "/admin/configurations/delay", "{\"delay\":\"100\"}").body())
+                .isEqualTo("{\"config\":\"delay\",\"was\":0,\"is\":100}");
+        assertThat(admin("PUT", "/admin/configurations/delay", "{}").body())
+                .isEqualTo("{\"config\":\"delay\",\"was\":100,\"is\":0}");
+        assertThat(admin("PUT", "/admin/configurations/delay", "{\"delay\":-1}").body())
+                .as("a negative delay is kept and waits nothing").isEqualTo("{\"config\":\"delay\",\"was\":0,\"is\":-1}");
+        assertThat(admin("PUT", "/admin/configurations/failure", "{}").body())
+                .isEqualTo("{\"config\":\"failure\",\"was\":false,\"is\":false}");
+        assertThat(send(request("/admin/configurations/delay").header("X-Rinha-Token", TOKEN)
+                .PUT(BodyPublishers.ofString("{\"delay\":5}"))).statusCode()).as("without a JSON content type").isEqualTo(415);
+        assertThat(send(jsonRequest("/admin/configurations/delay").PUT(BodyPublishers.ofString("[]"))).statusCode())
+                .as("the body is bound before the token is checked").isEqualTo(400);
     }
 
     // --- routing ---
 
     @ParameterizedTest
-    @ValueSource(strings = {"/", "/payment", "/payments/", "/payments/a/b", "/admin", "/admin/unknown", "/payments-summary"})
+    @ValueSource(strings = {"/payment", "/payments/a/b", "/admin", "/admin/unknown", "/payments-summary"})
     void unknownPathsAre404(String path) throws Exception {
-        assertThat(send(request(path).header("X-Rinha-Token", TOKEN).GET()).statusCode()).isEqualTo(404);
+        HttpResponse<String> response = send(request(path).header("X-Rinha-Token", TOKEN).GET());
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.body()).isEmpty();
+    }
+
+    @Test
+    void pathsAreCaseInsensitiveAndATrailingSlashIsIgnored() throws Exception {
+        assertThat(get("/PAYMENTS/SERVICE-HEALTH/").statusCode()).isEqualTo(200);
+        assertThat(get("/").statusCode()).as("where the processor says it is ready").isEqualTo(200);
     }
 
     @Test
@@ -570,6 +612,10 @@ class ProcessorEmulatorTest {
         return HttpRequest.newBuilder(URI.create(emulator.baseUri() + path)).timeout(PATIENCE);
     }
 
+    private HttpRequest.Builder jsonRequest(String path) {
+        return request(path).header("Content-Type", "application/json");
+    }
+
     private HttpRequest.Builder paymentRequest(UUID id, String amount, String requestedAt) {
         String body = "{\"correlationId\":\"" + id + "\",\"amount\":" + amount + ",\"requestedAt\":\"" + requestedAt + "\"}";
         return request("/payments").header("Content-Type", "application/json").POST(BodyPublishers.ofString(body));
@@ -588,7 +634,8 @@ class ProcessorEmulatorTest {
     }
 
     private HttpResponse<String> admin(String method, String path, String body) {
-        return send(request(path).header("X-Rinha-Token", TOKEN)
+        HttpRequest.Builder request = body == null ? request(path) : jsonRequest(path);
+        return send(request.header("X-Rinha-Token", TOKEN)
                 .method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body)));
     }
 
