@@ -2,6 +2,7 @@ package dev.flowgate.testkit.contest;
 
 import dev.flowgate.testkit.load.Ticker;
 import dev.flowgate.testkit.processor.ProcessorEmulator;
+import dev.flowgate.testkit.reference.ReferenceProcessor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
@@ -30,8 +31,9 @@ import picocli.CommandLine.Spec;
             "Runs the \"Rinha de Backend 2025\" load test against a backend on this machine: virtual users "
                     + "ramping up, processors turning slow and failing on a schedule, consistency checks of "
                     + "GET /payments-summary, and the contest's score at the end.",
-            "Starts two processor emulators (default on port 8001, fallback on 8002) unless --default-url and "
-                    + "--fallback-url name running ones. Only loopback URLs are allowed.",
+            "Starts two processors (default on port 8001, fallback on 8002): the testkit's emulators, or with "
+                    + "--processors reference the reference processor (a child Java process each), unless "
+                    + "--default-url and --fallback-url name running ones. Only loopback URLs are allowed.",
             "Progress and warnings go to stderr, the result (one JSON object) to stdout."
         })
 public final class ContestCommand implements Callable<Integer> {
@@ -71,6 +73,11 @@ public final class ContestCommand implements Callable<Integer> {
             description = "X-Rinha-Token of the processors' admin API (default: ${DEFAULT-VALUE}).")
     private String token;
 
+    @Option(names = "--processors", paramLabel = "emulator|reference", defaultValue = "emulator",
+            description = "Which processors to start: the testkit's emulators (in this process) or the reference "
+                    + "processor, someone else's reimplementation of the contest's (default: ${DEFAULT-VALUE}).")
+    private String processors;
+
     @Option(names = "--default-port", paramLabel = "PORT",
             description = "Port of the default processor emulator this command starts (default: " + DEFAULT_PORT + ").")
     private Integer defaultPort;
@@ -99,12 +106,20 @@ public final class ContestCommand implements Callable<Integer> {
         Backend backend = new Backend(loopback("--url", url, ticker));
         boolean external = external();
         List<ProcessorEmulator> started = new ArrayList<>(2);
+        List<ReferenceProcessor> references = new ArrayList<>(2);
         try {
             ProcessorControl defaultProcessor;
             ProcessorControl fallbackProcessor;
             if (external) {
                 defaultProcessor = new AdminApiProcessor("default", loopback("--default-url", defaultUrl, ticker), token);
                 fallbackProcessor = new AdminApiProcessor("fallback", loopback("--fallback-url", fallbackUrl, ticker), token);
+            } else if (processors.equals("reference")) {
+                err.println("contest: starting the reference processors (they compile and warm up first)...");
+                err.flush();
+                defaultProcessor = reference("default", port("--default-port", defaultPort, DEFAULT_PORT),
+                        scenario.defaultFee(), references, ticker);
+                fallbackProcessor = reference("fallback", port("--fallback-port", fallbackPort, FALLBACK_PORT),
+                        scenario.fallbackFee(), references, ticker);
             } else {
                 defaultProcessor = emulate("default", port("--default-port", defaultPort, DEFAULT_PORT),
                         scenario.defaultFee(), started, ticker);
@@ -113,8 +128,8 @@ public final class ContestCommand implements Callable<Integer> {
             }
             err.printf(Locale.ROOT, "contest %s: 1 to %d users over %d s, backend %s, processors %s and %s%n",
                     scenario.name(), scenario.peakVus(), scenario.length().toSeconds(), url,
-                    external ? defaultUrl : started.get(0).baseUri() + " (emulated)",
-                    external ? fallbackUrl : started.get(1).baseUri() + " (emulated)");
+                    external ? defaultUrl : describe(started, references, 0),
+                    external ? fallbackUrl : describe(started, references, 1));
             err.flush();
             ContestRun run = new ContestRun(scenario, backend, defaultProcessor, fallbackProcessor, Clock.systemUTC(),
                     ticker, progress -> printProgress(err, progress), warning -> printWarning(err, warning));
@@ -128,7 +143,26 @@ public final class ContestCommand implements Callable<Integer> {
             return 1;
         } finally {
             started.forEach(ProcessorEmulator::close);
+            references.forEach(ReferenceProcessor::close);
         }
+    }
+
+    private static String describe(List<ProcessorEmulator> emulators, List<ReferenceProcessor> references, int i) {
+        return emulators.isEmpty() ? references.get(i).baseUri() + " (reference)" : emulators.get(i).baseUri() + " (emulated)";
+    }
+
+    private AdminApiProcessor reference(String name, int port, BigDecimal fee, List<ReferenceProcessor> started,
+            Ticker ticker) throws IOException {
+        ReferenceProcessor processor;
+        try {
+            processor = ReferenceProcessor.start(ReferenceProcessor.Options.defaults()
+                    .withPort(port).withFee(fee).withToken(token).withWarmupRequests(20_000));
+        } catch (IOException e) {
+            throw new IOException("cannot start the " + name + " reference processor on 127.0.0.1:" + port
+                    + " (in use? see --" + name + "-port or --" + name + "-url): " + e.getMessage(), e);
+        }
+        started.add(processor);
+        return new AdminApiProcessor(name, new LoopbackHttp(processor.baseUri(), ticker), token);
     }
 
     /** The run asked for, after every option check; a {@link ParameterException} (exit code 2) otherwise. */
@@ -144,6 +178,9 @@ public final class ContestCommand implements Callable<Integer> {
         }
         if (token.isBlank()) {
             throw usage("--token must not be blank");
+        }
+        if (!processors.equals("emulator") && !processors.equals("reference")) {
+            throw usage("--processors must be emulator or reference, got " + processors);
         }
         if ((defaultUrl == null) != (fallbackUrl == null)) {
             throw usage("--default-url and --fallback-url go together: give both, or neither to start emulators");

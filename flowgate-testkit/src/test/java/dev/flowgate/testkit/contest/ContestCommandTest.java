@@ -45,7 +45,8 @@ class ContestCommandTest {
             "--duration=0                                   | --duration must be between 1 and 3600 seconds, got 0",
             "--duration=3601                                | --duration must be between 1 and 3600 seconds, got 3601",
             "--default-url=http://127.0.0.1:8001            | --default-url and --fallback-url go together",
-            "--default-port=65536                           | --default-port must be between 0 and 65535"})
+            "--default-port=65536                           | --default-port must be between 0 and 65535",
+            "--processors=mine                              | --processors must be emulator or reference, got mine"})
     void badOptionsAreUsageErrors(String option, String message) {
         assertThat(bench("contest", option)).isEqualTo(2);
         assertThat(err.toString()).contains(message).doesNotContain("\tat ");
@@ -120,6 +121,31 @@ class ContestCommandTest {
             long recorded = (Long) map(result, "default").get("count") + (Long) map(result, "fallback").get("count");
             assertThat((Long) result.get("lag")).isEqualTo(acknowledged - recorded);
             assertThat(backend.bodies()).allMatch(body -> body.endsWith(",\"amount\":19.9}"));
+        }
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aShortPreviewAgainstTheReferenceProcessorsItStartsPrintsTheResult() throws Exception {
+        int defaultPort = freePort();
+        int fallbackPort = freePort();
+        try (FakeBackend backend = new FakeBackend(URI.create("http://127.0.0.1:" + defaultPort),
+                URI.create("http://127.0.0.1:" + fallbackPort))) {
+            int exit = bench("contest", "--preview", "--duration", "4", "--vus", "20", "--url", backend.uri().toString(),
+                    "--processors", "reference", "--default-port", String.valueOf(defaultPort),
+                    "--fallback-port", String.valueOf(fallbackPort));
+
+            assertThat(exit).as(err.toString()).isZero();
+            assertThat(err.toString()).contains("(reference)");
+            Map<String, Object> result = parse(out.toString());
+            assertThat(result).containsEntry("failedChecks", 0L).containsEntry("scheduleErrors", 0L);
+            assertThat((Long) result.get("acknowledged")).isPositive();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
         }
     }
 
