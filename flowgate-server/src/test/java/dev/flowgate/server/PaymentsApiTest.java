@@ -114,8 +114,8 @@ class PaymentsApiTest {
 
     @Test
     void malformedPercentEscapesAreRefusedWith400() throws IOException {
-        assertThat(raw("GET /payments-summary?from=%zz HTTP/1.1\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 400");
-        assertThat(raw("GET /payments/%zz HTTP/1.1\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 400");
+        assertThat(raw("GET /payments-summary?from=%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 400");
+        assertThat(raw("GET /payments/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 400");
     }
 
     @ParameterizedTest
@@ -145,22 +145,22 @@ class PaymentsApiTest {
     void malformedHttpIsRefusedWithAProblemAndTheConnectionClosed() throws IOException {
         assertThat(raw("GARBAGE\r\n\r\n")).startsWith("HTTP/1.1 400").contains("application/problem+json");
         assertThat(raw("GET /health HTTP/2.0\r\n\r\n")).startsWith("HTTP/1.1 505");
-        assertThat(raw("POST /payments HTTP/1.1\r\nContent-Length: abc\r\n\r\n")).startsWith("HTTP/1.1 400");
-        assertThat(raw("POST /payments HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")).startsWith("HTTP/1.1 411");
+        assertThat(raw("POST /payments HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n")).startsWith("HTTP/1.1 400");
+        assertThat(raw("POST /payments HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")).startsWith("HTTP/1.1 411");
         assertThat(raw("GET /health HTTP/1.1\r\nX: " + "a".repeat(10_000) + "\r\n\r\n")).startsWith("HTTP/1.1 431");
         assertThat(raw("GET /health HTTP/1.1\r\nno colon here\r\n\r\n")).startsWith("HTTP/1.1 400");
     }
 
     @Test
     void aTruncatedBodyDoesNotCrashTheServer() throws IOException {
-        raw("POST /payments HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"corr", true);
+        raw("POST /payments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"corr", true);
         assertThat(harness.get("/health").statusCode()).isEqualTo(200);
     }
 
     @Test
     void keepAliveServesManyRequestsOnOneConnection() throws IOException {
         String request = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
-        String answers = raw(request + request + "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n");
+        String answers = raw(request + request + "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         assertThat(answers.split("HTTP/1.1 200", -1)).hasSize(4);
     }
 

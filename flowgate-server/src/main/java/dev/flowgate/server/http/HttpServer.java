@@ -8,8 +8,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,27 +27,37 @@ import org.slf4j.LoggerFactory;
  * A connection thread spends its life blocked in a read, so its cost is its stack: 256 KiB.
  *
  * <p>Everything a client sends is bounded by {@link HttpLimits}; a request the server cannot parse
- * is answered through {@link HttpHandler#refused} and the connection is closed.
+ * is answered through {@link HttpHandler#refused} and the connection is closed. No client can
+ * starve the others: a request must arrive whole within its timeout, a response that its client
+ * does not read is cut off after the write timeout (a reaper checks every {@link #REAP_INTERVAL}),
+ * past the connection limit a new client closes the longest-idle connection rather than being
+ * refused, and when the process runs out of file descriptors the acceptor backs off instead of
+ * spinning.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
     private static final int LINGER_MILLIS = 1000;
     private static final int LINGER_MAX_BYTES = 256 * 1024;
-    /** Open connections at most; the contest needs ~600, and each costs a thread. */
-    static final int MAX_CONNECTIONS = 4096;
+    static final Duration REAP_INTERVAL = Duration.ofMillis(500);
+    /** The acceptor's pause after a failed accept (out of descriptors), doubling up to the cap. */
+    static final Duration ACCEPT_BACKOFF_MIN = Duration.ofMillis(10);
+    static final Duration ACCEPT_BACKOFF_MAX = Duration.ofSeconds(1);
 
     private final ServerSocket serverSocket;
     private final HttpHandler handler;
     private final HttpLimits limits;
-    private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
+    private final Connections connections;
     private final Thread acceptor;
+    private final Thread reaper;
     private volatile boolean closed;
 
-    private HttpServer(ServerSocket serverSocket, HttpHandler handler, HttpLimits limits) {
+    HttpServer(ServerSocket serverSocket, HttpHandler handler, HttpLimits limits) {
         this.serverSocket = serverSocket;
         this.handler = handler;
         this.limits = limits;
+        this.connections = new Connections(limits.maxConnections());
         this.acceptor = Thread.ofVirtual().name("http-acceptor").start(this::acceptLoop);
+        this.reaper = Thread.ofVirtual().name("http-write-reaper").start(this::reapLoop);
     }
 
     public static HttpServer start(InetSocketAddress address, HttpLimits limits, HttpHandler handler) throws IOException {
@@ -63,37 +72,62 @@ public final class HttpServer implements AutoCloseable {
     }
 
     private void acceptLoop() {
+        Duration backoff = ACCEPT_BACKOFF_MIN;
         while (!closed) {
             Socket socket;
             try {
                 socket = serverSocket.accept();
+                backoff = ACCEPT_BACKOFF_MIN;
             } catch (IOException e) {
-                if (!closed) {
-                    LOG.warn("accept failed: {}", e.toString());
+                if (closed) {
+                    return;
                 }
+                // Most likely out of file descriptors: retrying at once would spin a core and flood
+                // the log; the connections that close meanwhile give some back.
+                LOG.warn("accept failed, pausing {} ms: {}", backoff.toMillis(), e.toString());
+                if (!pause(backoff)) {
+                    return;
+                }
+                Duration doubled = backoff.multipliedBy(2);
+                backoff = doubled.compareTo(ACCEPT_BACKOFF_MAX) > 0 ? ACCEPT_BACKOFF_MAX : doubled;
                 continue;
             }
-            if (connections.size() >= MAX_CONNECTIONS) {
-                closeQuietly(socket); // a flood of connections must not exhaust threads for everyone
+            Connections.Connection connection = connections.admit(socket, System.nanoTime());
+            if (connection == null) {
+                closeQuietly(socket); // every connection is busy with a request: this one must wait its turn
                 continue;
             }
-            connections.add(socket);
             try {
-                Thread.ofPlatform().name("http-connection").stackSize(256 * 1024).start(() -> serve(socket));
+                Thread.ofPlatform().name("http-connection").stackSize(256 * 1024).start(() -> serve(connection));
             } catch (RuntimeException | OutOfMemoryError e) {
                 // No thread to be had (the OS limit): refuse this one, keep accepting the next.
                 LOG.warn("cannot start a connection thread: {}", e.toString());
-                connections.remove(socket);
+                connections.remove(connection);
                 closeQuietly(socket);
             }
         }
     }
 
-    private void serve(Socket socket) {
+    private void reapLoop() {
+        while (!closed && pause(REAP_INTERVAL)) {
+            connections.closeStalledWrites(System.nanoTime(), limits.writeTimeout().toNanos());
+        }
+    }
+
+    private static boolean pause(Duration duration) {
+        try {
+            Thread.sleep(duration);
+            return true;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
+    private void serve(Connections.Connection connection) {
+        Socket socket = connection.socket;
         try (socket) {
             socket.setTcpNoDelay(true);
-            socket.setSoTimeout((int) limits.readTimeout().toMillis());
-            RequestReader reader = new RequestReader(socket.getInputStream(), limits, socket.getInetAddress());
+            RequestReader reader = new RequestReader(socket, limits);
             OutputStream out = socket.getOutputStream();
             boolean keepAlive = true;
             while (keepAlive && !closed) {
@@ -101,34 +135,52 @@ public final class HttpServer implements AutoCloseable {
                 try {
                     result = reader.next(out);
                 } catch (SocketTimeoutException e) {
-                    // Idle between requests is normal; silence inside one is answered.
+                    // Idle between requests is normal; silence inside one, or a request too slow, is answered.
                     if (reader.insideRequest()) {
-                        ResponseWriter.write(out, handler.refused(408, "the request was not completed in time"), false);
+                        write(connection, out, handler.refused(408, "the request was not completed in time"), false);
                     }
                     return;
                 }
+                connection.busy();
                 switch (result) {
                     case RequestReader.Result.End end -> {
                         return;
                     }
                     case RequestReader.Result.Refused refused -> {
-                        ResponseWriter.write(out, handler.refused(refused.status(), refused.detail()), false);
+                        write(connection, out, handler.refused(refused.status(), refused.detail()), false);
                         lingeringClose(socket);
                         return;
                     }
                     case RequestReader.Result.Request request -> {
                         keepAlive = request.keepAlive();
-                        ResponseWriter.write(out, dispatch(request.request()), keepAlive);
+                        write(connection, out, dispatch(request.request()), keepAlive);
+                        connection.idle(System.nanoTime()); // idle since admitted, or since its last answer
                     }
                 }
             }
         } catch (SocketException e) {
-            // The peer reset or we are closing: nothing to answer.
+            // The peer reset, we are closing, or the reaper cut off a client that does not read.
         } catch (IOException e) {
             LOG.debug("connection ended: {}", e.toString());
         } finally {
-            connections.remove(socket);
+            connections.remove(connection);
         }
+    }
+
+    /** Writes with the reaper watching: a response that does not leave within the write timeout closes the connection. */
+    private static void write(Connections.Connection connection, OutputStream out, HttpResponse response,
+                              boolean keepAlive) throws IOException {
+        connection.writing(System.nanoTime());
+        try {
+            ResponseWriter.write(out, response, keepAlive);
+        } finally {
+            connection.written();
+        }
+    }
+
+    /** Connections open now; for tests and status. */
+    public int openConnections() {
+        return connections.size();
     }
 
     private static void closeQuietly(Socket socket) {
@@ -180,7 +232,8 @@ public final class HttpServer implements AutoCloseable {
         } catch (IOException ignored) {
             // Closing; the acceptor ends either way.
         }
-        connections.forEach(HttpServer::closeQuietly);
+        reaper.interrupt();
+        connections.closeAll();
         try {
             acceptor.join();
         } catch (InterruptedException e) {

@@ -4,13 +4,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Reads HTTP/1.1 requests off one connection, enforcing {@link HttpLimits}. Owned by the
- * connection's thread.
+ * Reads HTTP/1.1 requests off one connection, enforcing {@link HttpLimits}: a request must arrive
+ * whole within the request timeout, counted from its first byte (each read waits only for what is
+ * left of it, so a byte every few seconds does not keep a thread forever), and framing is strict
+ * (RFC 9112): lines end in CRLF, no bare CR or LF, no control characters in the target or in
+ * header values, and an HTTP/1.1 request names its {@code Host} once. Owned by the connection's
+ * thread.
  */
 final class RequestReader {
     sealed interface Result {
@@ -39,18 +45,22 @@ final class RequestReader {
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
     private static final int MAX_HEADERS = 100;
 
+    private final Socket socket;
     private final InputStream in;
     private final HttpLimits limits;
     private final InetAddress peer;
+    /** When the request being read must be complete ({@link System#nanoTime()}), or 0 between requests. */
+    private long deadlineNanos;
     private final byte[] buffer = new byte[8192];
     private int position;
     private int limit;
     private int headerBudget;
     private boolean insideRequest;
 
-    RequestReader(InputStream in, HttpLimits limits, InetAddress peer) {
-        this.peer = peer;
-        this.in = in;
+    RequestReader(Socket socket, HttpLimits limits) throws IOException {
+        this.socket = socket;
+        this.in = socket.getInputStream();
+        this.peer = socket.getInetAddress();
         this.limits = limits;
     }
 
@@ -59,8 +69,14 @@ final class RequestReader {
         return insideRequest;
     }
 
+    /**
+     * @throws SocketTimeoutException when the connection stayed idle too long, or (then
+     *                                {@link #insideRequest()}) the request did not arrive in time
+     */
     Result next(OutputStream out) throws IOException {
         insideRequest = false;
+        // Bytes already buffered (a pipelined request) start the clock at once; else the first read does.
+        deadlineNanos = position < limit ? System.nanoTime() + limits.requestTimeout().toNanos() : 0;
         headerBudget = limits.maxHeaderBytes();
         try {
             String requestLine;
@@ -97,7 +113,13 @@ final class RequestReader {
         if (!target.startsWith("/") || target.indexOf(' ') >= 0) {
             throw new Refusal(400, "the request target must be an absolute path");
         }
+        if (hasControlCharacter(target)) {
+            throw new Refusal(400, "control characters in the request target");
+        }
         Map<String, String> headers = readHeaders();
+        if (version.equals("HTTP/1.1") && !headers.containsKey("host")) {
+            throw new Refusal(400, "an HTTP/1.1 request needs a Host header");
+        }
         if (headers.containsKey("transfer-encoding")) {
             throw new Refusal(411, "chunked or encoded bodies are not supported; send Content-Length");
         }
@@ -142,9 +164,15 @@ final class RequestReader {
             }
             String name = line.substring(0, colon).toLowerCase(java.util.Locale.ROOT);
             String value = line.substring(colon + 1).strip();
+            if (hasControlCharacter(value.replace('\t', ' '))) {
+                throw new Refusal(400, "control characters in the value of " + name);
+            }
             String previous = headers.put(name, value);
             if (name.equals("content-length") && previous != null && !previous.equals(value)) {
                 throw new Refusal(400, "conflicting Content-Length headers");
+            }
+            if (name.equals("host") && previous != null) {
+                throw new Refusal(400, "more than one Host header");
             }
         }
     }
@@ -187,8 +215,12 @@ final class RequestReader {
                 position++; // the '\n'
                 headerBudget--;
                 int end = line.length();
-                if (end > 0 && line.charAt(end - 1) == '\r') {
-                    line.setLength(end - 1);
+                if (end == 0 || line.charAt(end - 1) != '\r') {
+                    throw new Refusal(400, "lines must end with CRLF; a bare LF is refused");
+                }
+                line.setLength(end - 1);
+                if (line.indexOf("\r") >= 0) {
+                    throw new Refusal(400, "a bare CR inside a line");
                 }
                 return line.toString();
             }
@@ -202,6 +234,7 @@ final class RequestReader {
         System.arraycopy(buffer, position, body, 0, filled);
         position += filled;
         while (filled < length) {
+            armTimeout();
             int n = in.read(body, filled, length - filled);
             if (n < 0) {
                 return null;
@@ -212,13 +245,45 @@ final class RequestReader {
     }
 
     private boolean fill() throws IOException {
+        armTimeout();
         int n = in.read(buffer, 0, buffer.length);
         if (n <= 0) {
             return false;
         }
+        if (deadlineNanos == 0) {
+            deadlineNanos = System.nanoTime() + limits.requestTimeout().toNanos();
+            insideRequest = true;
+        }
         position = 0;
         limit = n;
         return true;
+    }
+
+    /**
+     * The next read waits for what is left of the request's time, or for the idle timeout between
+     * requests. (Setting the timeout is a field write in the JDK's socket, no system call.)
+     */
+    private void armTimeout() throws IOException {
+        if (deadlineNanos == 0) {
+            socket.setSoTimeout((int) limits.idleTimeout().toMillis());
+            return;
+        }
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+            throw new SocketTimeoutException("the request did not arrive within " + limits.requestTimeout().toMillis() + " ms");
+        }
+        socket.setSoTimeout((int) Math.max(1, Math.min(left / 1_000_000, limits.idleTimeout().toMillis())));
+    }
+
+    /** Below 0x20, or DEL: never in a target or a header value (a tab is checked for by the caller). */
+    private static boolean hasControlCharacter(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isToken(String s) {
