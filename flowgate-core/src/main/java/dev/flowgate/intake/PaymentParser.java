@@ -105,7 +105,10 @@ public final class PaymentParser {
         for (int i = 0; i < 36; i++) {
             char c = text.charAt(i);
             boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
-            if (dash ? c != '-' : Character.digit(c, 16) < 0) {
+            // ASCII hex digits only: Character.digit also takes fullwidth and other Unicode digits,
+            // which UUID.fromString would read as another id.
+            boolean hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+            if (dash ? c != '-' : !hex) {
                 return null;
             }
         }

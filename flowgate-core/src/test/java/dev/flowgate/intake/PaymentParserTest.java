@@ -56,8 +56,9 @@ class PaymentParserTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"\"not-a-uuid\"", "\"1-1-1-1-1\"", "\"4a7901b87d264d9daa194dc1c7cf60b3\"",
-            "\"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60bz\"", "\"\"", "123", "null", "\" 4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b3\""})
-    void refusesIdsThatAreNotCanonicalUuids(String id) {
+            "\"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60bz\"", "\"\"", "123", "null", "\" 4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b3\"",
+            "\"\uFF14a7901b8-7d26-4d9d-aa19-4dc1c7cf60b3\"", "\"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b\u0663\""})
+    void refusesIdsThatAreNotCanonicalUuids(String id) { // a fullwidth or Arabic-Indic digit would alias another id
         assertInvalid("{\"correlationId\":" + id + ",\"amount\":1}", "correlationId");
     }
 
