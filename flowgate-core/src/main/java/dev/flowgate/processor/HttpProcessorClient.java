@@ -76,11 +76,13 @@ public final class HttpProcessorClient implements ProcessorClient, AutoCloseable
             case 200, 201, 202, 204 -> new SendOutcome.Processed();
             case 422 -> new SendOutcome.AlreadyProcessed();
             case 429 -> new SendOutcome.RateLimited(retryAfter(response.retryAfter()));
-            // A gateway's 502 or 504 may come after it passed the request on.
-            case 502, 504 -> new SendOutcome.Unknown(name + " answered " + status + " (a gateway's: it may have been passed on)");
-            default -> status >= 400 && status < 600
+            // The contest's processor answers 500 when failing, before storing. Any other 5xx may be a
+            // gateway's, sent after it passed the request on (Envoy's 503 on an upstream reset,
+            // Cloudflare's 524): it may be stored, so it pins like a timeout.
+            case 500, 501 -> new SendOutcome.Failed(status, name + " answered " + status + " and stored nothing");
+            default -> status >= 400 && status < 500
                     ? new SendOutcome.Failed(status, name + " answered " + status + " and stored nothing")
-                    : new SendOutcome.Unknown(name + " answered an unexpected " + status);
+                    : new SendOutcome.Unknown(name + " answered " + status + ": it may have been stored");
         };
     }
 

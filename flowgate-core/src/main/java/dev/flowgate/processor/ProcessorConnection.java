@@ -60,7 +60,7 @@ final class ProcessorConnection implements Closeable {
             throw new ConnectFailedException("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
         }
         if (tls) {
-            socket = handshake(socket, host, port);
+            socket = handshake(socket, host, port, connectTimeoutMillis);
         }
         return new ProcessorConnection(socket);
     }
@@ -69,10 +69,11 @@ final class ProcessorConnection implements Closeable {
      * TLS with the certificate checked against the host name, which a plain {@code SSLSocket} does
      * not do; before anything is sent, so a failure here is one to connect.
      */
-    private static Socket handshake(Socket plain, String host, int port) throws IOException {
+    private static Socket handshake(Socket plain, String host, int port, int connectTimeoutMillis) throws IOException {
         SSLSocket tls = null;
         try {
             tls = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(plain, host, port, true);
+            tls.setSoTimeout(connectTimeoutMillis); // a processor that stalls the handshake must not hold a worker
             SSLParameters parameters = tls.getSSLParameters();
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
             tls.setSSLParameters(parameters);

@@ -21,7 +21,7 @@ public sealed interface SendOutcome {
     }
 
     /**
-     * The processor answered without storing the payment: a 500, 501 or 503, or a 4xx other than
+     * The processor answered without storing the payment: a 500 or 501, or a 4xx other than
      * 422 and 429 (401, 403, 404, 408, 413...: a misconfigured or broken processor, since every
      * request we send is well-formed). A processor fault: its breaker counts it, and the payment
      * may go elsewhere.
@@ -34,8 +34,8 @@ public sealed interface SendOutcome {
     }
 
     /**
-     * Timeout, reset after sending, a 502 or 504 (a gateway that may have passed the request on) or
-     * an answer outside the protocol: the payment may or may not be stored there.
+     * Timeout, reset after sending, a 5xx other than 500 and 501 (a gateway's, which may have passed
+     * the request on) or an answer outside the protocol: the payment may or may not be stored there.
      */
     record Unknown(String reason) implements SendOutcome {
     }

@@ -97,7 +97,7 @@ public final class Settlement implements Handler<PaymentTask> {
         LookupOutcome lookup;
         try {
             lookup = processor.lookup(id(task));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an Error too: the reservation below must be given back
             lookup = new LookupOutcome.Unavailable(processor.name() + " client failed: " + e);
         }
         return switch (lookup) {
@@ -160,7 +160,7 @@ public final class Settlement implements Handler<PaymentTask> {
         SendOutcome outcome;
         try {
             outcome = processor.send(task.payment(), requestedAt);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an Error too: router.record below ends the reservation
             // The request may have left: the same rule as any failure after sending.
             outcome = new SendOutcome.Unknown(processor.name() + " client failed: " + e);
         }

@@ -164,7 +164,7 @@ class HttpProcessorClientTest {
     @Test
     void anUnexpected4xxOr5xxIsAFaultThatStoredNothing() throws Exception {
         for (String status : new String[] {"400 Bad Request", "401 Unauthorized", "403 Forbidden", "404 Not Found",
-                "408 Request Timeout", "413 Content Too Large", "500 Internal Server Error", "503 Service Unavailable"}) {
+                "408 Request Timeout", "413 Content Too Large", "500 Internal Server Error", "501 Not Implemented"}) {
             SendOutcome outcome = sendAnswered("HTTP/1.1 " + status);
             assertThat(outcome).as(status).isInstanceOf(SendOutcome.Failed.class);
             assertThat(((SendOutcome.Failed) outcome).status()).isEqualTo(Integer.parseInt(status.substring(0, 3)));
@@ -173,7 +173,8 @@ class HttpProcessorClientTest {
 
     @Test
     void aGatewaysErrorMayHavePassedTheRequestOnSoItIsUnknown() throws Exception {
-        for (String status : new String[] {"502 Bad Gateway", "504 Gateway Timeout", "302 Found"}) {
+        for (String status : new String[] {"502 Bad Gateway", "503 Service Unavailable", "504 Gateway Timeout",
+                "524 A Timeout Occurred", "302 Found"}) {
             assertThat(sendAnswered("HTTP/1.1 " + status)).as(status).isInstanceOf(SendOutcome.Unknown.class);
         }
     }

@@ -302,7 +302,7 @@ class SettlementTest {
 
     @Test
     void retriesBackOffToTheCapAndNoFurther() {
-        processor.send = new SendOutcome.Failed(503, "default answered 503 and stored nothing");
+        processor.send = new SendOutcome.Failed(501, "default answered 501 and stored nothing");
         Settlement settlement = settlement();
         PaymentTask task = PaymentTask.fresh(payment);
         Duration longest = Duration.ZERO;

@@ -111,6 +111,8 @@ class FailedPaymentsTest {
         try (Harness h = harness()) {
             assertThat(h.post("/payments/" + UUID.randomUUID() + "/retry", null, "").statusCode()).isEqualTo(404);
             assertThat(h.post("/payments/not-a-uuid/retry", null, "").statusCode()).isEqualTo(400);
+            assertThat(h.post("/payments/retry", null, "").statusCode()).as("no id at all").isIn(400, 405);
+            assertThat(h.post("/payments//retry", null, "").statusCode()).isEqualTo(400);
             assertThat(h.get("/payments/" + UUID.randomUUID() + "/retry").statusCode()).isEqualTo(405);
             for (String query : List.of("", "?status=lost", "?status=failed&limit=0", "?status=failed&limit=99999",
                     "?status=failed&limit=x", "?status=failed&after=xyz", "?status=failed&after=%25zz", "?status=%E2%91%A0")) {

@@ -68,6 +68,7 @@ public final class SqliteStore implements Journal, Ledger {
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS payments_unfinished ON payments(state, accepted_at)
                 WHERE state IN ('QUEUED', 'IN_FLIGHT');
+            CREATE INDEX IF NOT EXISTS payments_failed ON payments(correlation_id) WHERE state = 'FAILED';
             CREATE TABLE IF NOT EXISTS ledger (
                 correlation_id TEXT PRIMARY KEY,
                 processor      TEXT NOT NULL,
@@ -462,10 +463,11 @@ public final class SqliteStore implements Journal, Ledger {
 
     @Override
     public List<PaymentRecord> list(PaymentState state, UUID after, int limit) {
-        return read("SELECT * FROM payments WHERE state = ? AND correlation_id > ? ORDER BY correlation_id LIMIT ?", s -> {
-            s.setString(1, state.name());
-            s.setString(2, after == null ? "" : after.toString());
-            s.setInt(3, limit);
+        // The state as a literal (an enum's name), so SQLite can use the partial index of failed payments.
+        return read("SELECT * FROM payments WHERE state = '" + state.name()
+                + "' AND correlation_id > ? ORDER BY correlation_id LIMIT ?", s -> {
+            s.setString(1, after == null ? "" : after.toString());
+            s.setInt(2, limit);
             List<PaymentRecord> records = new ArrayList<>();
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
@@ -595,8 +597,11 @@ public final class SqliteStore implements Journal, Ledger {
                     UPDATE payments SET state = 'QUEUED', pinned = ?, processor = COALESCE(?, processor),
                     last_error = ?, updated_at = ?
                     WHERE correlation_id = ? AND state IN ('QUEUED', 'IN_FLIGHT')""");
+            // An attempt in flight has an unknown outcome: the pin must outlive the failure, so that
+            // an operator's retry reconciles it there instead of sending it anywhere.
             failed = c.prepareStatement("""
-                    UPDATE payments SET state = 'FAILED', last_error = ?, updated_at = ?
+                    UPDATE payments SET state = 'FAILED', last_error = ?, updated_at = ?,
+                    pinned = CASE WHEN state = 'IN_FLIGHT' THEN 1 ELSE pinned END
                     WHERE correlation_id = ? AND state IN ('QUEUED', 'IN_FLIGHT')""");
         }
     }

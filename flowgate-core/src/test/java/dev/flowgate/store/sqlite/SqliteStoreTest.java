@@ -179,6 +179,18 @@ class SqliteStoreTest {
     }
 
     @Test
+    void aPaymentThatFailsWithAnAttemptInFlightStaysPinnedThroughARetry() {
+        UUID id = UUID.randomUUID();
+        store.append(new Payment(id, 100));
+        store.attemptStarted(id, "old", Instant.now()); // then a crash: the outcome at "old" is unknown
+        store.failed(id, "pinned to processor 'old', which is no longer configured");
+        assertThat(store.find(id).orElseThrow().pinned()).isTrue();
+        PaymentRecord requeued = store.requeueFailed(id).orElseThrow();
+        assertThat(requeued.pinned()).isTrue();
+        assertThat(requeued.processor()).isEqualTo("old");
+    }
+
+    @Test
     void onlyAFailedPaymentCanBeQueuedAgain() {
         UUID queued = UUID.randomUUID();
         store.append(new Payment(queued, 100));

@@ -73,7 +73,7 @@ public final class PaymentsApi implements HttpHandler {
                 case "/health" -> only("GET", request, r -> health());
                 default -> !path.startsWith(PAYMENT_PREFIX)
                         ? problem(404, "Not found", "no resource at " + bounded(path), null)
-                        : path.endsWith(RETRY_SUFFIX)
+                        : path.endsWith(RETRY_SUFFIX) && path.length() >= PAYMENT_PREFIX.length() + RETRY_SUFFIX.length()
                         ? only("POST", request, r -> asAdmin(r, this::retry))
                         : only("GET", request, this::payment);
             };
