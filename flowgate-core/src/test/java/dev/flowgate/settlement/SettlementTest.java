@@ -10,6 +10,7 @@ import dev.flowgate.processor.LookupOutcome;
 import dev.flowgate.processor.ProcessorClient;
 import dev.flowgate.processor.SendOutcome;
 import dev.flowgate.routing.CostRouter;
+import dev.flowgate.routing.MutableClock;
 import dev.flowgate.routing.ProcessorStatus;
 import dev.flowgate.routing.Route;
 import dev.flowgate.routing.Router;
@@ -21,11 +22,8 @@ import dev.flowgate.store.StoreException;
 import dev.flowgate.work.Backoff;
 import dev.flowgate.work.Disposition;
 import java.math.BigDecimal;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,28 +37,8 @@ import org.junit.jupiter.api.Test;
 class SettlementTest {
     private static final Backoff BACKOFF = new Backoff(Duration.ofMillis(50), Duration.ofSeconds(2));
     private static final Instant NOW = Instant.parse("2025-07-15T12:00:00Z");
-    private final MovableClock clock = new MovableClock();
+    private final MutableClock clock = new MutableClock();
     private final Payment payment = new Payment(UUID.randomUUID(), 2005);
-
-    /** A clock that stands still until the test moves it. */
-    private static final class MovableClock extends Clock {
-        volatile Instant now = NOW;
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
 
     /** Where a step may be made to throw. */
     enum Step { NONE, CHOOSE, ATTEMPT_STARTED, SEND, RECORD, PROCESSED, ATTEMPT_ENDED }
@@ -270,7 +248,7 @@ class SettlementTest {
             for (int i = 0; i < 2_000; i++) {
                 // Time moves to each retry, so the breaker half-opens and its probes fail again and again.
                 Disposition.Retry<PaymentTask> next = retry(settlement.handle(task));
-                clock.now = next.at();
+                clock.advance(Duration.between(clock.instant(), next.at()));
                 task = next.next();
             }
             assertThat(journal.failedReason).as("after 2,000 rounds of %s", fault).isNull();
@@ -309,9 +287,9 @@ class SettlementTest {
         Duration last = Duration.ZERO;
         for (int i = 0; i < 40; i++) {
             Disposition.Retry<PaymentTask> next = retry(settlement.handle(task));
-            last = Duration.between(clock.now, next.at());
+            last = Duration.between(clock.instant(), next.at());
             longest = last.compareTo(longest) > 0 ? last : longest;
-            clock.now = next.at();
+            clock.advance(last);
             task = next.next();
         }
         assertThat(longest).isLessThanOrEqualTo(BACKOFF.cap());

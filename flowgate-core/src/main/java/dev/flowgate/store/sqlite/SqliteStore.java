@@ -421,15 +421,8 @@ public final class SqliteStore implements Journal, Ledger {
 
     @Override
     public List<PaymentRecord> unfinished() {
-        return read("SELECT * FROM payments WHERE state IN ('QUEUED', 'IN_FLIGHT') ORDER BY accepted_at", s -> {
-            List<PaymentRecord> records = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    records.add(record(rs));
-                }
-            }
-            return records;
-        });
+        return read("SELECT * FROM payments WHERE state IN ('QUEUED', 'IN_FLIGHT') ORDER BY accepted_at",
+                SqliteStore::records);
     }
 
     /**
@@ -468,13 +461,7 @@ public final class SqliteStore implements Journal, Ledger {
                 + "' AND correlation_id > ? ORDER BY correlation_id LIMIT ?", s -> {
             s.setString(1, after == null ? "" : after.toString());
             s.setInt(2, limit);
-            List<PaymentRecord> records = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    records.add(record(rs));
-                }
-            }
-            return records;
+            return records(s);
         });
     }
 
@@ -515,6 +502,16 @@ public final class SqliteStore implements Journal, Ledger {
     private static long ceilMillis(Instant instant) {
         long millis = instant.toEpochMilli();
         return instant.getNano() % 1_000_000 == 0 ? millis : millis + 1;
+    }
+
+    private static List<PaymentRecord> records(PreparedStatement statement) throws SQLException {
+        List<PaymentRecord> records = new ArrayList<>();
+        try (ResultSet rs = statement.executeQuery()) {
+            while (rs.next()) {
+                records.add(record(rs));
+            }
+        }
+        return records;
     }
 
     private static PaymentRecord record(ResultSet rs) throws SQLException {
