@@ -5,6 +5,7 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.IntFunction;
 
 /**
  * The correlation ids the database holds, as a Bloom filter: {@code false} from
@@ -29,6 +30,8 @@ final class KnownIds {
 
     private final long seed = ThreadLocalRandom.current().nextLong();
     private final long firstCapacity;
+    /** Allocates a layer's words: where adding an id can run out of memory, so tests can make it. */
+    private final IntFunction<AtomicLongArray> allocate;
     private volatile Layer[] layers;
 
     KnownIds() {
@@ -37,11 +40,16 @@ final class KnownIds {
 
     /** With a first layer of {@code firstCapacity} ids; tests use small ones to see layers added. */
     KnownIds(long firstCapacity) {
+        this(firstCapacity, AtomicLongArray::new);
+    }
+
+    KnownIds(long firstCapacity, IntFunction<AtomicLongArray> allocate) {
         if (firstCapacity < 1) {
             throw new IllegalArgumentException("firstCapacity must be positive: " + firstCapacity);
         }
         this.firstCapacity = firstCapacity;
-        this.layers = new Layer[] {new Layer(firstCapacity)};
+        this.allocate = allocate;
+        this.layers = new Layer[] {new Layer(firstCapacity, allocate)};
     }
 
     void add(UUID id) {
@@ -50,7 +58,8 @@ final class KnownIds {
         Layer[] current = layers;
         Layer newest = current[current.length - 1];
         newest.set(h1, h2);
-        if (newest.added.incrementAndGet() == newest.capacity) {
+        // At or past capacity, not only at it: after a growth that threw, the next add tries again.
+        if (newest.added.incrementAndGet() >= newest.capacity) {
             grow(current);
         }
     }
@@ -68,7 +77,7 @@ final class KnownIds {
 
     /** Forgets every id; the caller makes sure no {@link #add} runs at the same time (purge). */
     void clear() {
-        layers = new Layer[] {new Layer(firstCapacity)};
+        layers = new Layer[] {new Layer(firstCapacity, allocate)};
     }
 
     /** Layers so far; for tests. */
@@ -81,7 +90,7 @@ final class KnownIds {
             return; // cleared meanwhile
         }
         Layer[] grown = Arrays.copyOf(full, full.length + 1);
-        grown[full.length] = new Layer(full[full.length - 1].capacity * 2);
+        grown[full.length] = new Layer(full[full.length - 1].capacity * 2, allocate);
         layers = grown;
     }
 
@@ -99,10 +108,10 @@ final class KnownIds {
         final AtomicLongArray words;
         final AtomicLong added = new AtomicLong();
 
-        Layer(long capacity) {
+        Layer(long capacity, IntFunction<AtomicLongArray> allocate) {
             this.capacity = capacity;
             long wordCount = Math.ceilDiv(capacity * BITS_PER_ID, Long.SIZE);
-            this.words = new AtomicLongArray(Math.toIntExact(wordCount));
+            this.words = allocate.apply(Math.toIntExact(wordCount));
             this.bitCount = wordCount * Long.SIZE;
         }
 

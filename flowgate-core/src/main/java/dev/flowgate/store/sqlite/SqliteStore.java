@@ -37,6 +37,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,6 +122,11 @@ public final class SqliteStore implements Journal, Ledger {
 
     /** Opens (creating if needed) the database file under {@code dataDir}. */
     public static SqliteStore open(Path dataDir, Durability durability, Clock clock) {
+        return open(dataDir, durability, clock, KnownIds::new);
+    }
+
+    /** With the filter of known ids {@code newKnownIds} makes (empty; filled here from the table). */
+    static SqliteStore open(Path dataDir, Durability durability, Clock clock, Supplier<KnownIds> newKnownIds) {
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
@@ -142,7 +148,7 @@ public final class SqliteStore implements Journal, Ledger {
                     IntakeLog.DEFAULT_SEGMENT_RECORDS);
             replay(intakeLog.recovered(), writer);
             intakeLog.startGeneration();
-            return new SqliteStore(clock, intakeLog, knownIds(writer), writer, readPool(url));
+            return new SqliteStore(clock, intakeLog, knownIds(writer, newKnownIds.get()), writer, readPool(url));
         } catch (SQLException e) {
             closeQuietly(writer);
             closeQuietly(intakeLog);
@@ -176,8 +182,7 @@ public final class SqliteStore implements Journal, Ledger {
         }
     }
 
-    private static KnownIds knownIds(Connection connection) throws SQLException {
-        KnownIds ids = new KnownIds();
+    private static KnownIds knownIds(Connection connection, KnownIds ids) throws SQLException {
         try (Statement s = connection.createStatement();
              ResultSet rs = s.executeQuery("SELECT correlation_id FROM payments")) {
             while (rs.next()) {

@@ -25,7 +25,12 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -350,5 +355,70 @@ class SqliteStoreTest {
         store.append(new Payment(id, cents));
         store.attemptStarted(id, processor, at);
         store.processed(id, processor, at);
+    }
+
+    /**
+     * Growing the filter of known ids allocates, so adding an id is where accept can meet an
+     * {@code OutOfMemoryError}: a request waiting on the same id must get an answer, not hang, and
+     * the id must be acceptable again once memory is back.
+     */
+    @Test
+    void anErrorWhileAcceptingAnswersTheRequestWaitingOnTheSameIdAndTheIdCanBeAcceptedAgain() throws Exception {
+        store.close();
+        CountDownLatch growing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger allocations = new AtomicInteger();
+        store = SqliteStore.open(dir, Durability.FSYNC, Clock.systemUTC(), () -> new KnownIds(1, words -> {
+            if (allocations.incrementAndGet() == 2) { // the first growth: the first id fills the first layer
+                growing.countDown();
+                awaitQuietly(release);
+                throw new OutOfMemoryError("injected while growing the known ids");
+            }
+            return new AtomicLongArray(words);
+        }));
+        Payment payment = new Payment(UUID.randomUUID(), 1990);
+        CompletableFuture<AcceptResult> first = new CompletableFuture<>();
+        CompletableFuture<AcceptResult> second = new CompletableFuture<>();
+        Thread firstThread = Thread.ofPlatform().start(() -> appendInto(payment, first));
+        assertThat(growing.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread secondThread = Thread.ofPlatform().start(() -> appendInto(payment, second));
+        awaitWaiting(secondThread); // on the first request's answer
+        release.countDown();
+        firstThread.join(10_000);
+        secondThread.join(10_000);
+
+        assertThatThrownBy(first::join).hasCauseInstanceOf(OutOfMemoryError.class);
+        assertThatThrownBy(second::join)
+                .hasCauseInstanceOf(StoreException.class)
+                .hasMessageContaining("an earlier request with this correlationId failed");
+        assertThat(store.append(payment)).isInstanceOf(AcceptResult.Accepted.class);
+        store.close();
+        store = SqliteStore.open(dir, Durability.FSYNC, Clock.systemUTC());
+        assertThat(store.find(payment.correlationId()).orElseThrow().amountCents()).isEqualTo(1990);
+        assertThat(store.append(payment)).isInstanceOf(AcceptResult.AlreadyAccepted.class);
+    }
+
+    private void appendInto(Payment payment, CompletableFuture<AcceptResult> answer) {
+        try {
+            answer.complete(store.append(payment));
+        } catch (Throwable t) {
+            answer.completeExceptionally(t);
+        }
+    }
+
+    private static void awaitWaiting(Thread thread) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (thread.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(thread.getState()).isEqualTo(Thread.State.WAITING);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
