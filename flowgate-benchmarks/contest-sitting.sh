@@ -24,7 +24,8 @@ sleep 2
 
 for mode in no-fsync fsync; do
   data="$(mktemp -d)"
-  ./flowgate serve --data-dir "$data" --durability "$mode" \
+  FLOWGATE_JAVA_OPTS="${FLOWGATE_JAVA_OPTS:-} -Xlog:gc:file=$out/gc-$mode.log" \
+    ./flowgate serve --data-dir "$data" --durability "$mode" \
     --processor default=http://127.0.0.1:8001,fee=0.07 --processor fallback=http://127.0.0.1:8002,fee=0.10 \
     > "$out/serve-$mode.log" 2>&1 &
   server=$! # ./flowgate execs java: this is the JVM's pid

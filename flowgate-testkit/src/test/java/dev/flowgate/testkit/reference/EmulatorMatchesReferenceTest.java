@@ -15,7 +15,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,8 +57,13 @@ class EmulatorMatchesReferenceTest {
 
     private static Answer exchange(URI base, String method, String path, List<String> headers, String body)
             throws IOException {
+        return exchange(base, method, path, headers, body, Duration.ofSeconds(10));
+    }
+
+    private static Answer exchange(URI base, String method, String path, List<String> headers, String body,
+                                   Duration timeout) throws IOException {
         try (Socket socket = new Socket(base.getHost(), base.getPort())) {
-            socket.setSoTimeout(10_000);
+            socket.setSoTimeout(Math.toIntExact(timeout.toMillis()));
             StringBuilder request = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n")
                     .append("Host: ").append(base.getHost()).append(':').append(base.getPort()).append("\r\n")
                     .append("Connection: close\r\n");
@@ -241,6 +251,43 @@ class EmulatorMatchesReferenceTest {
             assertThat(answer.status()).as(base.toString()).isEqualTo(500);
             assertThat(answer.body()).isEmpty();
             assertThat(tookMillis).as("the 500 comes after the delay").isGreaterThanOrEqualTo(300);
+        }
+    }
+
+    /**
+     * 800 payments in progress and 500 waiting is all the processor takes: with every call held by
+     * a delay, the 1,301st and later are refused at once with 429 and a {@code Retry-After} of the
+     * rate-limit window (5 s on the contest's processor, 1 s as both are started here).
+     */
+    @Test
+    void theConcurrencyLimitAnswersTheSame() throws Exception {
+        Map<String, Long> expected = burstBehindADelay(reference.baseUri());
+        assertThat(burstBehindADelay(emulator.baseUri())).isEqualTo(expected);
+        assertThat(expected).containsEntry("429 Retry-After 1", (long) (BURST - 1300));
+    }
+
+    private static final int BURST = 1400;
+
+    /** {@link #BURST} payments at once while each is held 3 s; their answers counted by status and Retry-After. */
+    private static Map<String, Long> burstBehindADelay(URI base) throws Exception {
+        List<String> admin = List.of("X-Rinha-Token: 123", "Content-Type: application/json");
+        exchange(base, "PUT", "/admin/configurations/delay", admin, "{\"delay\":3000}");
+        try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Answer>> answers = new ArrayList<>();
+            for (int i = 0; i < BURST; i++) {
+                String body = payment(UUID.randomUUID(), "1", "2025-07-15T12:00:00Z");
+                answers.add(clients.submit(() -> exchange(base, "POST", "/payments",
+                        List.of("Content-Type: application/json"), body, Duration.ofSeconds(30))));
+            }
+            Map<String, Long> counts = new TreeMap<>();
+            for (Future<Answer> future : answers) {
+                Answer answer = future.get();
+                counts.merge(answer.status() + (answer.retryAfter() == null ? "" : " Retry-After " + answer.retryAfter()),
+                        1L, Long::sum);
+            }
+            return counts;
+        } finally {
+            exchange(base, "PUT", "/admin/configurations/delay", admin, "{\"delay\":0}");
         }
     }
 }
