@@ -221,6 +221,11 @@ public final class HttpServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("handler failed on {} {}", request.method(), request.path(), e);
             return handler.refused(500, "internal error");
+        } catch (Error e) {
+            // Out of memory, most likely: the client is told to try again (a payment with the same
+            // id is safe to repeat), instead of losing its connection with no answer at all.
+            LOG.error("handler failed on {} {}", request.method(), request.path(), e);
+            return handler.refused(503, "the server is short of resources; try again shortly");
         }
     }
 
