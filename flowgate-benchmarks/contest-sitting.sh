@@ -12,6 +12,10 @@ out="$(cd "$out" && pwd)"
 cd "$root"
 java="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 bench="flowgate-benchmarks/target/benchmarks.jar"
+if [ ! -f "$bench" ]; then
+  echo "contest-sitting: $bench is missing; build it first: ./mvnw -q package -DskipTests" >&2
+  exit 1
+fi
 
 "$java" -cp "$bench" dev.flowgate.benchmarks.SyncArrivalWait "$root" 60 > "$out/probe.txt"
 
