@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -94,25 +95,20 @@ class HostileClientsTest {
 
     @Test
     void aClientThatNeverReadsIsClosedAfterTheWriteTimeout() throws Exception {
-        start(HttpLimits.defaults().withWriteTimeout(Duration.ofSeconds(1)));
+        // An answer larger than what the kernel buffers between the two sockets (4 MiB of send
+        // buffer at most here, plus the client's small receive buffer), so writing it must block.
+        // (Pipelining small requests instead can stall the client's own sending in TCP, leaving the
+        // server idle in a read rather than stuck in a write: that tested the idle timeout.)
+        byte[] large = new byte[16 * 1024 * 1024];
+        server = HttpServer.start(new InetSocketAddress("127.0.0.1", 0),
+                HttpLimits.defaults().withWriteTimeout(Duration.ofSeconds(1)),
+                request -> new HttpResponse(200, "application/octet-stream", large, Map.of()));
         Socket greedy = connect();
         greedy.setReceiveBufferSize(4096);
-        byte[] request = "GET /x HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
-        Thread writer = Thread.ofVirtual().start(() -> {
-            try {
-                OutputStream out = greedy.getOutputStream();
-                for (int i = 0; i < 2_000_000; i++) { // pipelined, and never a byte read back
-                    out.write(request);
-                }
-            } catch (IOException expected) {
-                // the server closed the connection
-            }
-        });
+        greedy.getOutputStream().write("GET /x HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
         await(Duration.ofSeconds(30), () -> server.openConnections() == 1);
         // The connection's thread was stuck writing to a client that does not read; the reaper freed it.
         await(Duration.ofSeconds(30), () -> server.openConnections() == 0);
-        greedy.close();
-        writer.join(Duration.ofSeconds(30));
     }
 
     @Test
@@ -191,6 +187,41 @@ class HostileClientsTest {
         start(HttpLimits.defaults());
         assertThat(exchange("GET /x HTTP/1.1\r\nHost: x\r\nX: a\tb\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 202");
         assertThat(exchange("GET /x HTTP/1.0\r\n\r\n")).startsWith("HTTP/1.1 202");
+    }
+
+    @Test
+    void pipelinedRequestsWhoseLinesStraddleTheReadBufferAreEachAnswered() throws Exception {
+        start(HttpLimits.defaults());
+        // Three requests of ~3.5 KB in one write: the second's and third's lines cross the 8 KiB read buffer's end.
+        String filler = "X-Filler: " + "f".repeat(3_500) + "\r\n";
+        String one = "GET /x HTTP/1.1\r\nHost: x\r\n" + filler + "\r\n";
+        String last = "GET /x HTTP/1.1\r\nHost: x\r\n" + filler + "Connection: close\r\n\r\n";
+        String answers = exchange(one + one + last);
+        assertThat(answers.split("HTTP/1.1 202", -1)).hasSize(4);
+    }
+
+    @Test
+    void aRequestArrivingOneByteAtATimeIsAnswered() throws Exception {
+        start(HttpLimits.defaults());
+        Socket socket = connect();
+        OutputStream out = socket.getOutputStream();
+        for (byte b : (PAYMENT.replace("Host: x", "hOsT: x") + "GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1)) {
+            out.write(b);
+            out.flush();
+        }
+        String answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        assertThat(answers.split("HTTP/1.1 202", -1)).hasSize(3);
+    }
+
+    @Test
+    void aHeadOfExactlyTheLimitIsAnsweredAndALongerOneRefusedWith431() throws Exception {
+        start(HttpLimits.defaults());
+        String start = "GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Long: ";
+        String atTheLimit = start + "a".repeat(8 * 1024 - start.length() - 4) + "\r\n\r\n";
+        assertThat(atTheLimit).hasSize(8 * 1024);
+        assertThat(exchange(atTheLimit)).startsWith("HTTP/1.1 202");
+        assertThat(exchange(start + "a".repeat(9 * 1024) + "\r\n\r\n")).startsWith("HTTP/1.1 431");
     }
 
     private static long rssKiB() {
