@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -38,9 +39,12 @@ final class ProcessorConnection implements Closeable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
-    private final byte[] buffer = new byte[8 * 1024];
+    private final byte[] buffer = new byte[MAX_HEAD_LINE + 1024];
     private int position;
     private int limit;
+    /** The last line {@link #nextLine} found: {@code buffer[lineStart, lineEnd)}, without its line ending. */
+    private int lineStart;
+    private int lineEnd;
     private boolean reusable = true;
     private long idleSinceNanos;
 
@@ -95,30 +99,34 @@ final class ProcessorConnection implements Closeable {
         out.write(request);
         out.flush();
         while (true) {
-            String statusLine = readLine(deadlineNanos);
-            int status = parseStatus(statusLine);
+            nextLine(deadlineNanos);
+            int status = parseStatus();
+            boolean http10 = buffer[lineStart + 7] == '0';
             int contentLength = -1;
             boolean chunked = false;
             String retryAfter = null;
-            for (String line = readLine(deadlineNanos); !line.isEmpty(); line = readLine(deadlineNanos)) {
-                int colon = line.indexOf(':');
-                if (colon <= 0) {
+            for (nextLine(deadlineNanos); lineStart != lineEnd; nextLine(deadlineNanos)) {
+                int colon = indexOf(':', lineStart, lineEnd);
+                if (colon <= lineStart) {
                     throw new IOException("malformed header from processor");
                 }
-                String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-                String value = line.substring(colon + 1).trim();
-                switch (name) {
-                    case "content-length" -> contentLength = parseLength(value);
-                    case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
-                    case "connection" -> reusable &= !value.equalsIgnoreCase("close");
-                    case "retry-after" -> retryAfter = value;
-                    default -> { }
+                int nameEnd = trimEnd(lineStart, colon);
+                int valueStart = trimStart(colon + 1, lineEnd);
+                int valueEnd = trimEnd(valueStart, lineEnd);
+                if (is(lineStart, nameEnd, "content-length")) {
+                    contentLength = parseLength(valueStart, valueEnd);
+                } else if (is(lineStart, nameEnd, "transfer-encoding")) {
+                    chunked = latin1(valueStart, valueEnd).toLowerCase(Locale.ROOT).contains("chunked");
+                } else if (is(lineStart, nameEnd, "connection")) {
+                    reusable &= !is(valueStart, valueEnd, "close");
+                } else if (is(lineStart, nameEnd, "retry-after")) {
+                    retryAfter = latin1(valueStart, valueEnd);
                 }
             }
             if (status >= 100 && status < 200) {
                 continue; // interim answer; the final one follows
             }
-            if (statusLine.startsWith("HTTP/1.0")) {
+            if (http10) {
                 reusable = false;
             }
             byte[] body = chunked ? readChunked(deadlineNanos)
@@ -140,33 +148,45 @@ final class ProcessorConnection implements Closeable {
         return idleSinceNanos;
     }
 
-    private static int parseStatus(String statusLine) throws IOException {
-        if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12) {
+    /** The status code of the status line {@link #nextLine} found. */
+    private int parseStatus() throws IOException {
+        if (lineEnd - lineStart < 12 || !is(lineStart, lineStart + 7, "http/1.") || buffer[lineStart + 8] != ' ') {
             throw new IOException("malformed status line from processor");
         }
-        try {
-            return Integer.parseInt(statusLine.substring(9, 12));
-        } catch (NumberFormatException e) {
-            throw new IOException("malformed status code from processor");
+        int status = 0;
+        for (int i = lineStart + 9; i < lineStart + 12; i++) {
+            int digit = buffer[i] - '0';
+            if (digit < 0 || digit > 9) {
+                throw new IOException("malformed status code from processor");
+            }
+            status = status * 10 + digit;
         }
+        return status;
     }
 
-    private static int parseLength(String value) throws IOException {
-        try {
-            int length = Integer.parseInt(value);
-            if (length < 0 || length > MAX_BODY) {
-                throw new IOException("processor answered an unacceptable Content-Length: " + value);
-            }
-            return length;
-        } catch (NumberFormatException e) {
-            throw new IOException("processor answered a malformed Content-Length");
+    private int parseLength(int start, int end) throws IOException {
+        if (start == end || end - start > 7) {
+            throw new IOException("processor answered an unacceptable Content-Length: " + latin1(start, end));
         }
+        int length = 0;
+        for (int i = start; i < end; i++) {
+            int digit = buffer[i] - '0';
+            if (digit < 0 || digit > 9) {
+                throw new IOException("processor answered a malformed Content-Length");
+            }
+            length = length * 10 + digit;
+        }
+        if (length > MAX_BODY) {
+            throw new IOException("processor answered an unacceptable Content-Length: " + length);
+        }
+        return length;
     }
 
     private byte[] readChunked(long deadlineNanos) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         while (true) {
-            String sizeLine = readLine(deadlineNanos);
+            nextLine(deadlineNanos);
+            String sizeLine = latin1(lineStart, lineEnd);
             int semicolon = sizeLine.indexOf(';');
             int size;
             try {
@@ -178,13 +198,13 @@ final class ProcessorConnection implements Closeable {
                 throw new IOException("processor's chunked body is too large");
             }
             if (size == 0) {
-                while (!readLine(deadlineNanos).isEmpty()) {
-                    // trailers: ignored
-                }
+                do {
+                    nextLine(deadlineNanos); // trailers: ignored
+                } while (lineStart != lineEnd);
                 return body.toByteArray();
             }
             body.write(readExactly(size, deadlineNanos));
-            readLine(deadlineNanos); // the CRLF after the chunk
+            nextLine(deadlineNanos); // the CRLF after the chunk
         }
     }
 
@@ -222,40 +242,94 @@ final class ProcessorConnection implements Closeable {
         }
     }
 
-    private String readLine(long deadlineNanos) throws IOException {
-        StringBuilder line = new StringBuilder(64);
+    /**
+     * Finds the next line of the answer's head and leaves it in {@code buffer[lineStart, lineEnd)},
+     * without its line ending (CRLF, or a bare LF from a lenient server); parsed where it lies.
+     */
+    private void nextLine(long deadlineNanos) throws IOException {
+        int scanned = position; // buffer[position, scanned) holds no LF
         while (true) {
-            if (position == limit) {
-                fill(deadlineNanos);
+            int newline = indexOf('\n', scanned, limit);
+            if (newline >= 0) {
+                lineStart = position;
+                lineEnd = newline > position && buffer[newline - 1] == '\r' ? newline - 1 : newline;
+                position = newline + 1;
+                return;
             }
-            byte b = buffer[position++];
-            if (b == '\n') {
-                int end = line.length();
-                if (end > 0 && line.charAt(end - 1) == '\r') {
-                    line.setLength(end - 1);
-                }
-                return line.toString();
-            }
-            if (line.length() == MAX_HEAD_LINE) {
+            if (limit - position >= MAX_HEAD_LINE) {
                 throw new IOException("processor sent an overlong header line");
             }
-            line.append((char) (b & 0xff));
+            if (position > 0) { // the line's start moves to the front, so it lies whole in the buffer
+                System.arraycopy(buffer, position, buffer, 0, limit - position);
+                limit -= position;
+                position = 0;
+            }
+            scanned = limit;
+            fill(deadlineNanos);
         }
     }
 
+    /** Reads more bytes after {@code limit}, starting over at the front once everything was consumed. */
     private void fill(long deadlineNanos) throws IOException {
+        if (position == limit) {
+            position = 0;
+            limit = 0;
+        }
         long remainingMillis = (deadlineNanos - System.nanoTime()) / 1_000_000;
         if (remainingMillis <= 0) {
             throw new SocketTimeoutException("no complete answer before the deadline");
         }
         socket.setSoTimeout((int) Math.min(remainingMillis, Integer.MAX_VALUE));
-        int n = in.read(buffer, 0, buffer.length);
+        int n = in.read(buffer, limit, buffer.length - limit);
         if (n < 0) {
             reusable = false;
             throw new EOFException("the processor closed the connection");
         }
-        position = 0;
-        limit = n;
+        limit += n;
+    }
+
+    /** Whether {@code buffer[start, end)} spells {@code lowerCase}, ignoring ASCII case. */
+    private boolean is(int start, int end, String lowerCase) {
+        if (end - start != lowerCase.length()) {
+            return false;
+        }
+        for (int i = 0; i < lowerCase.length(); i++) {
+            int b = buffer[start + i];
+            if (b >= 'A' && b <= 'Z') {
+                b += 'a' - 'A';
+            }
+            if (b != lowerCase.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private int indexOf(char c, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (buffer[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int trimStart(int start, int end) {
+        while (start < end && (buffer[start] == ' ' || buffer[start] == '\t')) {
+            start++;
+        }
+        return start;
+    }
+
+    private int trimEnd(int start, int end) {
+        while (end > start && (buffer[end - 1] == ' ' || buffer[end - 1] == '\t')) {
+            end--;
+        }
+        return end;
+    }
+
+    private String latin1(int start, int end) {
+        return new String(buffer, start, end - start, StandardCharsets.ISO_8859_1);
     }
 
     @Override

@@ -130,6 +130,30 @@ class HttpProcessorClientTest {
     }
 
     @Test
+    void anAnswerArrivingOneByteAtATimeWithHeadersInAnyCaseIsRead() throws Exception {
+        String answer = "HTTP/1.1 429 Too Many Requests\r\nretry-AFTER:  7 \r\nCONTENT-LENGTH: 2\r\n\r\n{}";
+        try (ServerSocket server = new ServerSocket(0)) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket socket = server.accept()) {
+                    socket.getInputStream().read(new byte[4096]);
+                    socket.setTcpNoDelay(true);
+                    for (byte b : answer.getBytes(StandardCharsets.ISO_8859_1)) {
+                        socket.getOutputStream().write(b);
+                        socket.getOutputStream().flush();
+                    }
+                    socket.getInputStream().read(); // hold the connection open until the client closes it
+                } catch (IOException ignored) {
+                    // The test's assertion tells what went wrong.
+                }
+            });
+            try (HttpProcessorClient c = clientFor(URI.create("http://127.0.0.1:" + server.getLocalPort()),
+                    Duration.ofSeconds(2))) {
+                assertThat(c.send(payment(), now())).isEqualTo(new SendOutcome.RateLimited(Duration.ofSeconds(7)));
+            }
+        }
+    }
+
+    @Test
     void anAnswerCutShortIsUnknown() throws Exception {
         try (ServerSocket server = new ServerSocket(0)) {
             Thread.ofVirtual().start(() -> answerOnce(server, "HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n{\"mess"));

@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -44,6 +45,12 @@ final class RequestReader {
 
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
     private static final int MAX_HEADERS = 100;
+    /**
+     * Header names handed out as these constants when a request spells them in any case, so the
+     * common request allocates no name; any other name becomes a new lower-case string.
+     */
+    private static final String[] KNOWN_NAMES = {"host", "content-length", "content-type", "connection",
+            "user-agent", "accept", "accept-encoding", "transfer-encoding", "expect", "authorization", "x-admin-token"};
 
     private final Socket socket;
     private final InputStream in;
@@ -51,9 +58,16 @@ final class RequestReader {
     private final InetAddress peer;
     /** When the request being read must be complete ({@link System#nanoTime()}), or 0 between requests. */
     private long deadlineNanos;
-    private final byte[] buffer = new byte[8192];
+    /**
+     * Holds the line being read whole: a line longer than the head's budget is refused before it
+     * outgrows the buffer, so it is parsed where it lies, without copying it into a string first.
+     */
+    private final byte[] buffer;
     private int position;
     private int limit;
+    /** The last line {@link #nextLine} found: {@code buffer[lineStart, lineEnd)}, without its CRLF. */
+    private int lineStart;
+    private int lineEnd;
     private int headerBudget;
     private boolean insideRequest;
 
@@ -62,6 +76,7 @@ final class RequestReader {
         this.in = socket.getInputStream();
         this.peer = socket.getInetAddress();
         this.limits = limits;
+        this.buffer = new byte[Math.max(8192, limits.maxHeaderBytes() + 1)];
     }
 
     /** True once the first byte of a request arrived and until it has been read whole. */
@@ -79,15 +94,13 @@ final class RequestReader {
         deadlineNanos = position < limit ? System.nanoTime() + limits.requestTimeout().toNanos() : 0;
         headerBudget = limits.maxHeaderBytes();
         try {
-            String requestLine;
             do {
-                requestLine = readLine();
-                if (requestLine == null) {
+                if (!nextLine()) {
                     return new Result.End();
                 }
-            } while (requestLine.isEmpty()); // RFC 9112: ignore empty lines before a request
+            } while (lineStart == lineEnd); // RFC 9112: ignore empty lines before a request
             insideRequest = true;
-            Result result = readRequest(requestLine, out);
+            Result result = readRequest(out);
             insideRequest = false;
             return result;
         } catch (Refusal refusal) {
@@ -95,29 +108,35 @@ final class RequestReader {
         }
     }
 
-    private Result readRequest(String requestLine, OutputStream out) throws IOException, Refusal {
-        int firstSpace = requestLine.indexOf(' ');
-        int lastSpace = requestLine.lastIndexOf(' ');
-        if (firstSpace <= 0 || lastSpace == firstSpace) {
+    /** Parses the request line {@link #nextLine} found, then the rest of the request. */
+    private Result readRequest(OutputStream out) throws IOException, Refusal {
+        int start = lineStart;
+        int end = lineEnd;
+        int firstSpace = indexOf(' ', start, end);
+        int lastSpace = lastIndexOf(' ', start, end);
+        if (firstSpace <= start || lastSpace == firstSpace) {
             throw new Refusal(400, "malformed request line");
         }
-        String method = requestLine.substring(0, firstSpace);
-        String target = requestLine.substring(firstSpace + 1, lastSpace);
-        String version = requestLine.substring(lastSpace + 1);
-        if (!isToken(method)) {
+        if (!isToken(start, firstSpace)) {
             throw new Refusal(400, "malformed method");
         }
-        if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) {
+        String method = method(start, firstSpace);
+        boolean http11 = equalsAscii(lastSpace + 1, end, "HTTP/1.1");
+        if (!http11 && !equalsAscii(lastSpace + 1, end, "HTTP/1.0")) {
             throw new Refusal(505, "only HTTP/1.1 and HTTP/1.0 are supported");
         }
-        if (!target.startsWith("/") || target.indexOf(' ') >= 0) {
+        int targetStart = firstSpace + 1;
+        if (buffer[targetStart] != '/' || indexOf(' ', targetStart, lastSpace) >= 0) {
             throw new Refusal(400, "the request target must be an absolute path");
         }
-        if (hasControlCharacter(target)) {
+        if (hasControlCharacter(targetStart, lastSpace, false)) {
             throw new Refusal(400, "control characters in the request target");
         }
+        int question = indexOf('?', targetStart, lastSpace);
+        String path = latin1(targetStart, question < 0 ? lastSpace : question);
+        String query = question < 0 ? null : latin1(question + 1, lastSpace);
         Map<String, String> headers = readHeaders();
-        if (version.equals("HTTP/1.1") && !headers.containsKey("host")) {
+        if (http11 && !headers.containsKey("host")) {
             throw new Refusal(400, "an HTTP/1.1 request needs a Host header");
         }
         if (headers.containsKey("transfer-encoding")) {
@@ -135,11 +154,8 @@ final class RequestReader {
         if (body == null) {
             return new Result.End();
         }
-        int question = target.indexOf('?');
-        String path = question < 0 ? target : target.substring(0, question);
-        String query = question < 0 ? null : target.substring(question + 1);
         String connection = headers.get("connection");
-        boolean keepAlive = version.equals("HTTP/1.1")
+        boolean keepAlive = http11
                 ? !"close".equalsIgnoreCase(connection)
                 : "keep-alive".equalsIgnoreCase(connection);
         return new Result.Request(new HttpRequest(method, path, query, headers, body, peer), keepAlive);
@@ -148,25 +164,32 @@ final class RequestReader {
     private Map<String, String> readHeaders() throws IOException, Refusal {
         Map<String, String> headers = new HashMap<>();
         for (int count = 0; ; count++) {
-            String line = readLine();
-            if (line == null) {
+            if (!nextLine()) {
                 throw new Refusal(400, "the connection ended inside the headers");
             }
-            if (line.isEmpty()) {
+            if (lineStart == lineEnd) {
                 return headers;
             }
             if (count == MAX_HEADERS) {
                 throw new Refusal(431, "more than " + MAX_HEADERS + " headers");
             }
-            int colon = line.indexOf(':');
-            if (colon <= 0 || !isToken(line.substring(0, colon))) {
+            int colon = indexOf(':', lineStart, lineEnd);
+            if (colon <= lineStart || !isToken(lineStart, colon)) {
                 throw new Refusal(400, "malformed header line");
             }
-            String name = line.substring(0, colon).toLowerCase(java.util.Locale.ROOT);
-            String value = line.substring(colon + 1).strip();
-            if (hasControlCharacter(value.replace('\t', ' '))) {
+            String name = headerName(lineStart, colon);
+            int valueStart = colon + 1;
+            int valueEnd = lineEnd;
+            while (valueStart < valueEnd && isOptionalWhitespace(buffer[valueStart])) {
+                valueStart++;
+            }
+            while (valueEnd > valueStart && isOptionalWhitespace(buffer[valueEnd - 1])) {
+                valueEnd--;
+            }
+            if (hasControlCharacter(valueStart, valueEnd, true)) {
                 throw new Refusal(400, "control characters in the value of " + name);
             }
+            String value = latin1(valueStart, valueEnd);
             String previous = headers.put(name, value);
             if (name.equals("content-length") && previous != null && !previous.equals(value)) {
                 throw new Refusal(400, "conflicting Content-Length headers");
@@ -188,43 +211,115 @@ final class RequestReader {
         return length > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) length;
     }
 
-    /** The next line without its line ending, or null at end of stream before any byte. */
-    private String readLine() throws IOException, Refusal {
-        StringBuilder line = null;
+    /**
+     * Finds the next line and leaves it in {@code buffer[lineStart, lineEnd)}; false at end of stream
+     * before any byte of it. Lines end in CRLF: a bare LF, or a CR not followed by LF, is refused.
+     */
+    private boolean nextLine() throws IOException, Refusal {
+        int scanned = position; // buffer[position, scanned) holds no LF
         while (true) {
-            if (position == limit && !fill()) {
-                if (line == null) {
-                    return null;
+            int newline = indexOf('\n', scanned, limit);
+            if (newline >= 0) {
+                int consumed = newline - position;
+                if (consumed > headerBudget) {
+                    throw new Refusal(431, "request line and headers exceed " + limits.maxHeaderBytes() + " bytes");
+                }
+                headerBudget -= consumed + 1;
+                if (consumed == 0 || buffer[newline - 1] != '\r') {
+                    throw new Refusal(400, "lines must end with CRLF; a bare LF is refused");
+                }
+                if (indexOf('\r', position, newline - 1) >= 0) {
+                    throw new Refusal(400, "a bare CR inside a line");
+                }
+                lineStart = position;
+                lineEnd = newline - 1;
+                position = newline + 1;
+                return true;
+            }
+            if (limit - position > headerBudget) {
+                throw new Refusal(431, "request line and headers exceed " + limits.maxHeaderBytes() + " bytes");
+            }
+            if (position == limit || limit == buffer.length) {
+                // The line's start moves to the front; the budget keeps the line shorter than the buffer.
+                System.arraycopy(buffer, position, buffer, 0, limit - position);
+                limit -= position;
+                position = 0;
+            }
+            scanned = limit;
+            if (!fill()) {
+                if (position == limit) {
+                    return false;
                 }
                 throw new Refusal(400, "the connection ended inside a line");
             }
-            int start = position;
-            while (position < limit && buffer[position] != '\n') {
-                position++;
-            }
-            int consumed = position - start;
-            if (consumed > headerBudget) {
-                throw new Refusal(431, "request line and headers exceed " + limits.maxHeaderBytes() + " bytes");
-            }
-            headerBudget -= consumed;
-            if (line == null) {
-                line = new StringBuilder(Math.max(consumed, 16));
-            }
-            line.append(new String(buffer, start, consumed, StandardCharsets.ISO_8859_1));
-            if (position < limit) {
-                position++; // the '\n'
-                headerBudget--;
-                int end = line.length();
-                if (end == 0 || line.charAt(end - 1) != '\r') {
-                    throw new Refusal(400, "lines must end with CRLF; a bare LF is refused");
-                }
-                line.setLength(end - 1);
-                if (line.indexOf("\r") >= 0) {
-                    throw new Refusal(400, "a bare CR inside a line");
-                }
-                return line.toString();
+        }
+    }
+
+    private String method(int start, int end) {
+        if (equalsAscii(start, end, "POST")) {
+            return "POST";
+        }
+        if (equalsAscii(start, end, "GET")) {
+            return "GET";
+        }
+        return latin1(start, end);
+    }
+
+    private String headerName(int start, int end) {
+        for (String known : KNOWN_NAMES) {
+            if (known.length() == end - start && equalsIgnoreAsciiCase(start, known)) {
+                return known;
             }
         }
+        return latin1(start, end).toLowerCase(Locale.ROOT);
+    }
+
+    private boolean equalsAscii(int start, int end, String s) {
+        if (end - start != s.length()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (buffer[start + i] != s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code buffer[start, start + lowerCase.length())} spells it, ignoring ASCII case. */
+    private boolean equalsIgnoreAsciiCase(int start, String lowerCase) {
+        for (int i = 0; i < lowerCase.length(); i++) {
+            int b = buffer[start + i];
+            if (b >= 'A' && b <= 'Z') {
+                b += 'a' - 'A';
+            }
+            if (b != lowerCase.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String latin1(int start, int end) {
+        return new String(buffer, start, end - start, StandardCharsets.ISO_8859_1);
+    }
+
+    private int indexOf(char c, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (buffer[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int lastIndexOf(char c, int from, int to) {
+        for (int i = to - 1; i >= from; i--) {
+            if (buffer[i] == c) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The body, or null if the client closed the connection before sending all of it. */
@@ -244,9 +339,10 @@ final class RequestReader {
         return body;
     }
 
+    /** Reads more bytes after {@code limit}; false at end of stream. */
     private boolean fill() throws IOException {
         armTimeout();
-        int n = in.read(buffer, 0, buffer.length);
+        int n = in.read(buffer, limit, buffer.length - limit);
         if (n <= 0) {
             return false;
         }
@@ -254,8 +350,7 @@ final class RequestReader {
             deadlineNanos = System.nanoTime() + limits.requestTimeout().toNanos();
             insideRequest = true;
         }
-        position = 0;
-        limit = n;
+        limit += n;
         return true;
     }
 
@@ -275,23 +370,27 @@ final class RequestReader {
         socket.setSoTimeout((int) Math.max(1, Math.min(left / 1_000_000, limits.idleTimeout().toMillis())));
     }
 
-    /** Below 0x20, or DEL: never in a target or a header value (a tab is checked for by the caller). */
-    private static boolean hasControlCharacter(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
+    /** Below 0x20, or DEL: never in a target or a header value (where a tab is allowed). */
+    private boolean hasControlCharacter(int start, int end, boolean tabAllowed) {
+        for (int i = start; i < end; i++) {
+            int c = buffer[i] & 0xff;
+            if ((c < 0x20 && !(tabAllowed && c == '\t')) || c == 0x7f) {
                 return true;
             }
         }
         return false;
     }
 
-    private static boolean isToken(String s) {
-        if (s.isEmpty()) {
+    private static boolean isOptionalWhitespace(byte b) {
+        return b == ' ' || b == '\t';
+    }
+
+    private boolean isToken(int start, int end) {
+        if (start == end) {
             return false;
         }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
+        for (int i = start; i < end; i++) {
+            int c = buffer[i] & 0xff;
             boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
                     || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
             if (!ok) {
