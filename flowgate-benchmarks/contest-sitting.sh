@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # One sitting of the contest's final, as docs/decisions.md reports it: the disk probe, the HTTP
-# floor, then Flowgate with --durability no-fsync and with fsync, each a full `bench contest
-# --final` against the reference processors, one after the other (never two load tests at once).
-# About 22 minutes. Results (JSON, progress, peak RSS) go to the directory given (default ./sitting).
+# floor (a do-nothing server), the relay floor (answers, then pays each payment and keeps nothing),
+# then Flowgate with --durability no-fsync and with fsync, each a full `bench contest --final`
+# against the reference processors, one after the other (never two load tests at once).
+# About 28 minutes. Results (JSON, progress, peak RSS, CPU seconds the server used) go to the
+# directory given (default ./sitting).
 #   ./mvnw -q package -DskipTests && flowgate-benchmarks/contest-sitting.sh /tmp/sitting
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,13 +19,28 @@ if [ ! -f "$bench" ]; then
   exit 1
 fi
 
+# User plus system CPU seconds a process has used so far (fields 14 and 15 of /proc/PID/stat, in ticks).
+cpu_seconds() {
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f\n", ($14 + $15) / hz }' "/proc/$1/stat"
+}
+
 "$java" -cp "$bench" dev.flowgate.benchmarks.SyncArrivalWait "$root" 60 > "$out/probe.txt"
 
 "$java" -cp "$bench" dev.flowgate.benchmarks.HttpServerFloor > "$out/floor-server.log" 2>&1 &
 floor=$!
 sleep 2
 ./flowgate bench contest --final --processors reference --url http://127.0.0.1:9101 > "$out/floor.json" 2> "$out/floor.err"
+cpu_seconds "$floor" > "$out/cpu-floor.txt"
 kill "$floor"
+sleep 2
+
+"$java" -Xmx160m -cp "$bench" dev.flowgate.benchmarks.RelayFloor > "$out/relay-server.log" 2>&1 &
+relay=$!
+sleep 2
+./flowgate bench contest --final --processors reference --url http://127.0.0.1:9103 > "$out/relay.json" 2> "$out/relay.err"
+grep VmHWM "/proc/$relay/status" > "$out/peak-rss-relay.txt" || true
+cpu_seconds "$relay" > "$out/cpu-relay.txt"
+kill "$relay"
 sleep 2
 
 for mode in no-fsync fsync; do
@@ -36,6 +53,7 @@ for mode in no-fsync fsync; do
   for _ in $(seq 1 60); do curl -s -o /dev/null http://127.0.0.1:9999/health && break; sleep 1; done
   ./flowgate bench contest --final --processors reference > "$out/$mode.json" 2> "$out/$mode.err"
   grep VmHWM "/proc/$server/status" > "$out/peak-rss-$mode.txt" || true
+  cpu_seconds "$server" > "$out/cpu-$mode.txt"
   kill "$server"
   wait "$server" || true
   rm -rf "$data"
