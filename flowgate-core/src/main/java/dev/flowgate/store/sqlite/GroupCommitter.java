@@ -13,6 +13,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +76,8 @@ final class GroupCommitter implements AutoCloseable {
     private int commitsSinceCheckpoint;
     private final Thread writer;
     private volatile boolean closed;
+    /** Set by a write that must not wait for company (urgent, or a full batch); cleared by the writer. */
+    private volatile boolean commitSoon;
 
     GroupCommitter(Connection connection, String name) {
         this.connection = connection;
@@ -112,6 +115,10 @@ final class GroupCommitter implements AutoCloseable {
         }
         CompletableFuture<R> result = new CompletableFuture<>();
         queue.add(new Pending<>(write, urgency, result));
+        if (urgency == Urgency.NOW || queue.size() >= MAX_BATCH) {
+            commitSoon = true;
+            LockSupport.unpark(writer);
+        }
         return result;
     }
 
@@ -129,7 +136,7 @@ final class GroupCommitter implements AutoCloseable {
                 }
                 batch.add(first);
                 if (first.urgency() == Urgency.DEFERRABLE) {
-                    gatherUntilUrgent(batch, System.nanoTime() + DEFERRABLE_WAIT_NANOS);
+                    gatherUntilUrgent(System.nanoTime() + DEFERRABLE_WAIT_NANOS);
                 }
                 queue.drainTo(batch, MAX_BATCH - batch.size());
                 commit(batch, savepoints);
@@ -161,16 +168,21 @@ final class GroupCommitter implements AutoCloseable {
         }
     }
 
-    /** Adds arriving writes to the batch until an urgent one comes, the deadline passes, or it is full. */
-    private void gatherUntilUrgent(List<Pending<?>> batch, long deadlineNanos) throws InterruptedException {
-        while (batch.size() < MAX_BATCH) {
-            Pending<?> next = queue.poll(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
-            if (next == null) {
+    /**
+     * Lets writes gather in the queue until an urgent one comes, the batch would be full, or the
+     * deadline passes. The writer sleeps through the arrivals instead of waking for each one:
+     * taking them one by one made it switch context for every write (a third of its CPU, perf).
+     */
+    private void gatherUntilUrgent(long deadlineNanos) throws InterruptedException {
+        commitSoon = false;
+        for (long left = deadlineNanos - System.nanoTime(); left > 0 && !commitSoon && !closed;
+             left = deadlineNanos - System.nanoTime()) {
+            if (queue.stream().anyMatch(p -> p.urgency() == Urgency.NOW)) {
                 return;
             }
-            batch.add(next);
-            if (next.urgency() == Urgency.NOW) {
-                return;
+            LockSupport.parkNanos(this, left);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
             }
         }
     }
