@@ -172,12 +172,14 @@ final class GroupCommitter implements AutoCloseable {
      * Lets writes gather in the queue until an urgent one comes, the batch would be full, or the
      * deadline passes. The writer sleeps through the arrivals instead of waking for each one:
      * taking them one by one made it switch context for every write (a third of its CPU, perf).
+     * The queue is looked at on each wake-up too, for a write that raised the flag before it was
+     * cleared here (the first write is already out of it, in the batch).
      */
     private void gatherUntilUrgent(long deadlineNanos) throws InterruptedException {
         commitSoon = false;
         for (long left = deadlineNanos - System.nanoTime(); left > 0 && !commitSoon && !closed;
              left = deadlineNanos - System.nanoTime()) {
-            if (queue.stream().anyMatch(p -> p.urgency() == Urgency.NOW)) {
+            if (queue.size() >= MAX_BATCH - 1 || queue.stream().anyMatch(p -> p.urgency() == Urgency.NOW)) {
                 return;
             }
             LockSupport.parkNanos(this, left);
