@@ -1,5 +1,6 @@
 package dev.flowgate.processor;
 
+import dev.flowgate.http.Ascii;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
@@ -9,7 +10,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -106,7 +106,7 @@ final class ProcessorConnection implements Closeable {
             boolean chunked = false;
             String retryAfter = null;
             for (nextLine(deadlineNanos); lineStart != lineEnd; nextLine(deadlineNanos)) {
-                int colon = indexOf(':', lineStart, lineEnd);
+                int colon = Ascii.indexOf(buffer, ':', lineStart, lineEnd);
                 if (colon <= lineStart) {
                     throw new IOException("malformed header from processor");
                 }
@@ -249,7 +249,7 @@ final class ProcessorConnection implements Closeable {
     private void nextLine(long deadlineNanos) throws IOException {
         int scanned = position; // buffer[position, scanned) holds no LF
         while (true) {
-            int newline = indexOf('\n', scanned, limit);
+            int newline = Ascii.indexOf(buffer, '\n', scanned, limit);
             if (newline >= 0) {
                 lineStart = position;
                 lineEnd = newline > position && buffer[newline - 1] == '\r' ? newline - 1 : newline;
@@ -288,30 +288,8 @@ final class ProcessorConnection implements Closeable {
         limit += n;
     }
 
-    /** Whether {@code buffer[start, end)} spells {@code lowerCase}, ignoring ASCII case. */
     private boolean is(int start, int end, String lowerCase) {
-        if (end - start != lowerCase.length()) {
-            return false;
-        }
-        for (int i = 0; i < lowerCase.length(); i++) {
-            int b = buffer[start + i];
-            if (b >= 'A' && b <= 'Z') {
-                b += 'a' - 'A';
-            }
-            if (b != lowerCase.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private int indexOf(char c, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (buffer[i] == c) {
-                return i;
-            }
-        }
-        return -1;
+        return Ascii.equalsIgnoreCase(buffer, start, end, lowerCase);
     }
 
     private int trimStart(int start, int end) {
@@ -329,7 +307,7 @@ final class ProcessorConnection implements Closeable {
     }
 
     private String latin1(int start, int end) {
-        return new String(buffer, start, end - start, StandardCharsets.ISO_8859_1);
+        return Ascii.latin1(buffer, start, end);
     }
 
     @Override

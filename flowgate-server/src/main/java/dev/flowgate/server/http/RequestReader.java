@@ -1,5 +1,6 @@
 package dev.flowgate.server.http;
 
+import dev.flowgate.http.Ascii;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -113,7 +114,7 @@ final class RequestReader {
         int start = lineStart;
         int end = lineEnd;
         int firstSpace = indexOf(' ', start, end);
-        int lastSpace = lastIndexOf(' ', start, end);
+        int lastSpace = Ascii.lastIndexOf(buffer, ' ', start, end);
         if (firstSpace <= start || lastSpace == firstSpace) {
             throw new Refusal(400, "malformed request line");
         }
@@ -267,7 +268,7 @@ final class RequestReader {
 
     private String headerName(int start, int end) {
         for (String known : KNOWN_NAMES) {
-            if (known.length() == end - start && equalsIgnoreAsciiCase(start, known)) {
+            if (Ascii.equalsIgnoreCase(buffer, start, end, known)) {
                 return known;
             }
         }
@@ -275,51 +276,15 @@ final class RequestReader {
     }
 
     private boolean equalsAscii(int start, int end, String s) {
-        if (end - start != s.length()) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            if (buffer[start + i] != s.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Whether {@code buffer[start, start + lowerCase.length())} spells it, ignoring ASCII case. */
-    private boolean equalsIgnoreAsciiCase(int start, String lowerCase) {
-        for (int i = 0; i < lowerCase.length(); i++) {
-            int b = buffer[start + i];
-            if (b >= 'A' && b <= 'Z') {
-                b += 'a' - 'A';
-            }
-            if (b != lowerCase.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
+        return Ascii.equals(buffer, start, end, s);
     }
 
     private String latin1(int start, int end) {
-        return new String(buffer, start, end - start, StandardCharsets.ISO_8859_1);
+        return Ascii.latin1(buffer, start, end);
     }
 
     private int indexOf(char c, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (buffer[i] == c) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private int lastIndexOf(char c, int from, int to) {
-        for (int i = to - 1; i >= from; i--) {
-            if (buffer[i] == c) {
-                return i;
-            }
-        }
-        return -1;
+        return Ascii.indexOf(buffer, c, from, to);
     }
 
     /** The body, or null if the client closed the connection before sending all of it. */
