@@ -1,9 +1,12 @@
 package dev.flowgate;
 
-import dev.flowgate.intake.AcceptResult;
 import dev.flowgate.intake.Intake;
-import dev.flowgate.intake.Payment;
+import dev.flowgate.ledger.Ledger;
 import dev.flowgate.ledger.Totals;
+import dev.flowgate.payment.AcceptResult;
+import dev.flowgate.payment.Payment;
+import dev.flowgate.payment.PaymentRecord;
+import dev.flowgate.payment.PaymentState;
 import dev.flowgate.processor.HttpProcessorClient;
 import dev.flowgate.processor.ProcessorClient;
 import dev.flowgate.routing.CostRouter;
@@ -13,16 +16,15 @@ import dev.flowgate.routing.Router;
 import dev.flowgate.settlement.PaymentTask;
 import dev.flowgate.settlement.RetryResult;
 import dev.flowgate.settlement.Settlement;
-import dev.flowgate.store.PaymentRecord;
-import dev.flowgate.store.PaymentState;
+import dev.flowgate.store.Journal;
 import dev.flowgate.store.sqlite.SqliteStore;
 import dev.flowgate.work.Backoff;
 import dev.flowgate.work.WorkQueue;
 import dev.flowgate.work.WorkerPool;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +42,8 @@ import java.util.random.RandomGenerator;
 public final class Flowgate implements AutoCloseable {
     private final FlowgateConfig config;
     private final SqliteStore store;
+    private final Journal journal;
+    private final Ledger ledger;
     private final List<HttpProcessorClient> clients;
     private final Router router;
     private final WorkQueue<PaymentTask> queue;
@@ -53,24 +57,23 @@ public final class Flowgate implements AutoCloseable {
     private Flowgate(FlowgateConfig config, Clock clock) {
         this.config = config;
         this.store = SqliteStore.open(config.dataDir(), config.durability(), clock);
+        this.journal = store.journal();
+        this.ledger = store.ledger();
         this.queue = new WorkQueue<>(clock);
         this.clients = config.processors().stream()
                 .map(p -> new HttpProcessorClient(p.name(), p.baseUri(), config.connectTimeout(), config.processorTimeout()))
                 .toList();
         List<CostRouter.Candidate> candidates = new ArrayList<>();
-        Map<String, ProcessorClient> processors = new LinkedHashMap<>();
         for (int i = 0; i < clients.size(); i++) {
             candidates.add(new CostRouter.Candidate(clients.get(i), config.processors().get(i).fee()));
-            processors.put(clients.get(i).name(), clients.get(i));
         }
         CostRouter costRouter = new CostRouter(candidates, config.routing(), clock, queue::wakeAll);
         this.router = costRouter;
         this.healthPoller = new HealthPoller(List.copyOf(clients), PollerLease.solo(), costRouter.healthBoard(),
                 config.routing().healthInterval(), HEALTH_TIMEOUT, clock);
-        this.intake = new Intake(store, payment -> queue.offer(PaymentTask.fresh(payment)));
+        this.intake = new Intake(journal, payment -> queue.offer(PaymentTask.fresh(payment)));
         resumeUnfinished();
-        Settlement settlement = new Settlement(store, router, processors,
-                new Backoff(config.backoffBase(), config.backoffCap()), clock,
+        Settlement settlement = new Settlement(journal, router, new Backoff(config.backoffBase(), config.backoffCap()), clock,
                 RandomGenerator.getDefault());
         this.workers = new WorkerPool("flowgate-settlement", config.workers(), queue, settlement, clock);
     }
@@ -84,7 +87,7 @@ public final class Flowgate implements AutoCloseable {
     }
 
     private void resumeUnfinished() {
-        for (PaymentRecord record : store.unfinished()) {
+        for (PaymentRecord record : journal.unfinished()) {
             queue.offer(task(record));
         }
     }
@@ -102,7 +105,7 @@ public final class Flowgate implements AutoCloseable {
 
     /** Settled totals per configured processor (zeros included) for {@code requestedAt} in [from, to]. */
     public Map<String, Totals> summary(Instant from, Instant to) {
-        Map<String, Totals> settled = store.summary(from, to);
+        Map<String, Totals> settled = ledger.summary(from, to);
         Map<String, Totals> result = new LinkedHashMap<>();
         for (ProcessorConfig p : config.processors()) {
             result.put(p.name(), settled.getOrDefault(p.name(), Totals.ZERO));
@@ -112,22 +115,22 @@ public final class Flowgate implements AutoCloseable {
     }
 
     public Optional<PaymentRecord> find(UUID correlationId) {
-        return store.find(correlationId);
+        return journal.find(correlationId);
     }
 
     /** One page of payments in {@code state}, in correlation id order, after {@code after} (null: the first page). */
     public List<PaymentRecord> list(PaymentState state, UUID after, int limit) {
-        return store.list(state, after, limit);
+        return journal.list(state, after, limit);
     }
 
     /** Queues a failed payment again, for an operator who fixed what made it fail. */
     public RetryResult retry(UUID correlationId) {
-        Optional<PaymentRecord> requeued = store.requeueFailed(correlationId);
+        Optional<PaymentRecord> requeued = journal.requeueFailed(correlationId);
         if (requeued.isPresent()) {
             queue.offer(task(requeued.get()));
             return new RetryResult.Requeued(requeued.get());
         }
-        return store.find(correlationId)
+        return journal.find(correlationId)
                 .<RetryResult>map(record -> new RetryResult.NotFailed(record.state()))
                 .orElseGet(RetryResult.NotFound::new);
     }
@@ -135,7 +138,7 @@ public final class Flowgate implements AutoCloseable {
     /** Forgets every payment, queued ones included. Attempts already on the wire still complete. */
     public void purge() {
         queue.clear();
-        store.purge();
+        journal.purge();
     }
 
     public EngineStatus status() {

@@ -1,9 +1,9 @@
 package dev.flowgate.benchmarks;
 
-import dev.flowgate.intake.AcceptResult;
 import dev.flowgate.intake.Intake;
 import dev.flowgate.intake.ParseResult;
 import dev.flowgate.intake.PaymentParser;
+import dev.flowgate.payment.AcceptResult;
 import dev.flowgate.store.Durability;
 import dev.flowgate.store.sqlite.SqliteStore;
 import java.io.IOException;
@@ -58,7 +58,7 @@ public class IntakeBenchmark {
     public void open() throws IOException {
         dir = Files.createTempDirectory("flowgate-bench");
         store = SqliteStore.open(dir, durability, Clock.systemUTC());
-        intake = new Intake(store, payment -> { });
+        intake = new Intake(store.journal(), payment -> { });
     }
 
     /**

@@ -1,8 +1,8 @@
 package dev.flowgate.benchmarks;
 
 import dev.flowgate.intake.ParseResult;
-import dev.flowgate.intake.Payment;
 import dev.flowgate.intake.PaymentParser;
+import dev.flowgate.payment.Payment;
 import dev.flowgate.processor.HttpProcessorClient;
 import dev.flowgate.processor.SendOutcome;
 import dev.flowgate.server.http.HttpLimits;

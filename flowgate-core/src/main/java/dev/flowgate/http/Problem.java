@@ -1,4 +1,4 @@
-package dev.flowgate.intake;
+package dev.flowgate.http;
 
 import java.util.Objects;
 

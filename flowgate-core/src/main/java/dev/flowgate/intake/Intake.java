@@ -1,5 +1,7 @@
 package dev.flowgate.intake;
 
+import dev.flowgate.payment.AcceptResult;
+import dev.flowgate.payment.Payment;
 import dev.flowgate.store.Journal;
 import java.util.function.Consumer;
 

@@ -1,4 +1,4 @@
-package dev.flowgate.intake;
+package dev.flowgate.payment;
 
 /** What intake did with a payment; each case maps to one HTTP answer. */
 public sealed interface AcceptResult {

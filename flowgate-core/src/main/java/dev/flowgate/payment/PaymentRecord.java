@@ -1,4 +1,4 @@
-package dev.flowgate.store;
+package dev.flowgate.payment;
 
 import java.time.Instant;
 import java.util.UUID;

@@ -1,4 +1,4 @@
-package dev.flowgate.store;
+package dev.flowgate.payment;
 
 /**
  * Where a payment is in its life. Legal moves: QUEUED -> IN_FLIGHT (an attempt is being sent);

@@ -3,8 +3,8 @@ package dev.flowgate.processor;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.flowgate.intake.Amounts;
-import dev.flowgate.intake.Payment;
+import dev.flowgate.payment.Amounts;
+import dev.flowgate.payment.Payment;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -12,11 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.ZonedDateTime;
-import java.time.temporal.TemporalAccessor;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.TemporalAccessor;
 import java.util.UUID;
 
 /**

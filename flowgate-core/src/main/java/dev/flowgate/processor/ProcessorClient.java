@@ -1,6 +1,6 @@
 package dev.flowgate.processor;
 
-import dev.flowgate.intake.Payment;
+import dev.flowgate.payment.Payment;
 import java.time.Instant;
 import java.util.UUID;
 

@@ -1,7 +1,6 @@
 package dev.flowgate.routing;
 
 import dev.flowgate.processor.ProcessorClient;
-import dev.flowgate.processor.SendOutcome;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -115,13 +114,13 @@ public final class CostRouter implements Router {
         open.sort(Comparator.comparingDouble(this::cost));
         boolean brief = false;
         for (ProcessorLane lane : open) {
-            ProcessorLane.Reservation reservation = lane.tryAcquire();
-            if (reservation == ProcessorLane.Reservation.RESERVED) {
-                return new Route.Send(lane.client);
+            ProcessorLane.Admission admission = lane.tryAcquire();
+            if (admission == ProcessorLane.Admission.RESERVED) {
+                return new Route.Send(lane.reservation());
             }
-            brief |= reservation == ProcessorLane.Reservation.IN_FLIGHT_FULL;
-            reasons.add(refusal(lane, reservation));
-            Instant retry = retryAfterRefusal(reservation, now);
+            brief |= admission == ProcessorLane.Admission.IN_FLIGHT_FULL;
+            reasons.add(refusal(lane, admission));
+            Instant retry = retryAfterRefusal(admission, now);
             earliest = retry.isBefore(earliest) ? retry : earliest;
         }
         return new Route.Wait(earliest, brief, "no processor can take a call: " + String.join(", ", reasons));
@@ -134,27 +133,22 @@ public final class CostRouter implements Router {
         if (blocked.isAfter(now)) {
             return new Route.Wait(blocked, false, "waiting for " + lane.blockedReason(now));
         }
-        ProcessorLane.Reservation reservation = lane.tryAcquire();
-        return reservation == ProcessorLane.Reservation.RESERVED
-                ? new Route.Send(lane.client)
-                : new Route.Wait(retryAfterRefusal(reservation, now),
-                        reservation == ProcessorLane.Reservation.IN_FLIGHT_FULL, "waiting for " + refusal(lane, reservation));
+        ProcessorLane.Admission admission = lane.tryAcquire();
+        return admission == ProcessorLane.Admission.RESERVED
+                ? new Route.Send(lane.reservation())
+                : new Route.Wait(retryAfterRefusal(admission, now),
+                        admission == ProcessorLane.Admission.IN_FLIGHT_FULL, "waiting for " + refusal(lane, admission));
     }
 
-    private static String refusal(ProcessorLane lane, ProcessorLane.Reservation reservation) {
-        return reservation == ProcessorLane.Reservation.IN_FLIGHT_FULL
+    @Override
+    public boolean configured(String processor) {
+        return lanes.containsKey(processor);
+    }
+
+    private static String refusal(ProcessorLane lane, ProcessorLane.Admission admission) {
+        return admission == ProcessorLane.Admission.IN_FLIGHT_FULL
                 ? lane.name() + " has its calls in flight at their limit"
                 : lane.name() + " breaker half-open, its probes are out";
-    }
-
-    @Override
-    public void record(String processor, SendOutcome outcome, Duration took, Instant now) {
-        lane(processor).record(outcome, took, now);
-    }
-
-    @Override
-    public void release(String processor) {
-        lane(processor).releaseWithoutOutcome();
     }
 
     @Override
@@ -167,8 +161,8 @@ public final class CostRouter implements Router {
      * out decides when they return, which can take the processor's whole delay, and its closing
      * wakes every waiting payment anyway: polling it often would only spin the queue.
      */
-    private Instant retryAfterRefusal(ProcessorLane.Reservation reservation, Instant now) {
-        return now.plus(reservation == ProcessorLane.Reservation.IN_FLIGHT_FULL ? SHORT_WAIT : policy.openDuration());
+    private Instant retryAfterRefusal(ProcessorLane.Admission admission, Instant now) {
+        return now.plus(admission == ProcessorLane.Admission.IN_FLIGHT_FULL ? SHORT_WAIT : policy.openDuration());
     }
 
     private double cost(ProcessorLane lane) {

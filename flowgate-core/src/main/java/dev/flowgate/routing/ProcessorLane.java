@@ -73,28 +73,43 @@ final class ProcessorLane {
     }
 
     /** Why a reservation was or was not made. */
-    enum Reservation { RESERVED, IN_FLIGHT_FULL, BREAKER_REFUSED }
+    enum Admission { RESERVED, IN_FLIGHT_FULL, BREAKER_REFUSED }
 
     /** Reserves a call: the breaker permits it and a place in flight is free. */
-    Reservation tryAcquire() {
+    Admission tryAcquire() {
         if (!inFlight.tryAcquire()) {
-            return Reservation.IN_FLIGHT_FULL;
+            return Admission.IN_FLIGHT_FULL;
         }
         if (!breaker.tryAcquirePermission()) {
             inFlight.release();
-            return Reservation.BREAKER_REFUSED;
+            return Admission.BREAKER_REFUSED;
         }
-        return Reservation.RESERVED;
+        return Admission.RESERVED;
+    }
+
+    /** The reservation a {@link Admission#RESERVED} call is made on; it ends here. */
+    Reservation reservation() {
+        return new Reservation(client, new Reservation.Ending() {
+            @Override
+            public void outcome(SendOutcome outcome, Duration took, Instant now) {
+                record(outcome, took, now);
+            }
+
+            @Override
+            public void release() {
+                releaseWithoutOutcome();
+            }
+        });
     }
 
     /** Ends a reserved call that was a lookup, not a payment: the breaker learns nothing from it. */
-    void releaseWithoutOutcome() {
+    private void releaseWithoutOutcome() {
         breaker.releasePermission();
         inFlight.release();
     }
 
     /** Ends a reserved call with its outcome; the place in flight is given back whatever the breaker does. */
-    void record(SendOutcome outcome, Duration took, Instant now) {
+    private void record(SendOutcome outcome, Duration took, Instant now) {
         boolean answeredInTime = false;
         try {
             answeredInTime = learn(outcome, took, now);

@@ -1,12 +1,11 @@
 package dev.flowgate.routing;
 
-import dev.flowgate.processor.ProcessorClient;
 import java.time.Instant;
 
 /** A router's decision for one payment attempt. */
 public sealed interface Route {
-    /** Send the attempt to this processor now. */
-    record Send(ProcessorClient processor) implements Route {
+    /** Send the attempt now, on this reservation; ending it is the caller's. */
+    record Send(Reservation reservation) implements Route {
     }
 
     /**

@@ -1,14 +1,12 @@
 package dev.flowgate.routing;
 
-import dev.flowgate.processor.SendOutcome;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
 /**
  * Decides where each payment attempt goes and reserves its place there. Workers ask for a route,
- * call the processor, then report the outcome (which ends the reservation); the router never calls
- * processors itself. Thread-safe.
+ * call the processor through the {@link Reservation} it carries, then end the reservation (with the
+ * call's outcome, or without); the router never calls processors itself. Thread-safe.
  */
 public interface Router {
     /** The processor for a payment pinned nowhere, reserved; or when to ask again. */
@@ -22,14 +20,15 @@ public interface Router {
      */
     Route choose(Instant now, String except);
 
-    /** A reservation at {@code processor} for a pinned payment; or when to ask again. */
+    /**
+     * A reservation at {@code processor} for a pinned payment; or when to ask again.
+     *
+     * @throws IllegalArgumentException if {@code processor} is not {@link #configured}
+     */
     Route reserve(String processor, Instant now);
 
-    /** Ends a reservation used for a payment call, learning from its outcome. */
-    void record(String processor, SendOutcome outcome, Duration took, Instant now);
-
-    /** Ends a reservation used for a lookup, which says nothing about the processor's health. */
-    void release(String processor);
+    /** Whether {@code processor} is one of this router's, by name. */
+    boolean configured(String processor);
 
     List<ProcessorStatus> status();
 }

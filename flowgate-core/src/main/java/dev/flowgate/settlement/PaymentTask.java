@@ -1,6 +1,6 @@
 package dev.flowgate.settlement;
 
-import dev.flowgate.intake.Payment;
+import dev.flowgate.payment.Payment;
 
 /**
  * A payment waiting for its next settlement step. The payment and its pin are durable (the journal

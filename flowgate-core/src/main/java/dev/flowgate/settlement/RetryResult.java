@@ -1,7 +1,7 @@
 package dev.flowgate.settlement;
 
-import dev.flowgate.store.PaymentRecord;
-import dev.flowgate.store.PaymentState;
+import dev.flowgate.payment.PaymentRecord;
+import dev.flowgate.payment.PaymentState;
 
 /** What an operator's request to retry a payment did. */
 public sealed interface RetryResult {

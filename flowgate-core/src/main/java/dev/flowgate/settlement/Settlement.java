@@ -3,6 +3,7 @@ package dev.flowgate.settlement;
 import dev.flowgate.processor.LookupOutcome;
 import dev.flowgate.processor.ProcessorClient;
 import dev.flowgate.processor.SendOutcome;
+import dev.flowgate.routing.Reservation;
 import dev.flowgate.routing.Route;
 import dev.flowgate.routing.Router;
 import dev.flowgate.store.Journal;
@@ -13,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Map;
 import java.util.UUID;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -54,17 +54,14 @@ public final class Settlement implements Handler<PaymentTask> {
 
     private final Journal journal;
     private final Router router;
-    private final Map<String, ProcessorClient> processors;
     private final Backoff backoff;
     private final Clock clock;
     private final RandomGenerator random;
     private final HeldBackLog heldBackLog;
 
-    public Settlement(Journal journal, Router router, Map<String, ProcessorClient> processors,
-                      Backoff backoff, Clock clock, RandomGenerator random) {
+    public Settlement(Journal journal, Router router, Backoff backoff, Clock clock, RandomGenerator random) {
         this.journal = journal;
         this.router = router;
-        this.processors = Map.copyOf(processors);
         this.backoff = backoff;
         this.clock = clock;
         this.random = random;
@@ -78,46 +75,47 @@ public final class Settlement implements Handler<PaymentTask> {
             return reconcileThenSend(task, now);
         }
         return switch (router.choose(now)) {
-            case Route.Send send -> send(task, send.processor(), true);
+            case Route.Send send -> send(task, send.reservation(), true);
             case Route.Wait wait -> waitFor(task, wait, now);
         };
     }
 
     private Disposition<PaymentTask> reconcileThenSend(PaymentTask task, Instant now) {
-        ProcessorClient processor = processors.get(task.pinnedProcessor());
-        if (processor == null) {
+        if (!router.configured(task.pinnedProcessor())) {
             // Pinned to a processor no longer configured: only a person can tell where it went.
             journal.failed(id(task), "pinned to processor '" + task.pinnedProcessor()
                     + "' with an unknown outcome, and that processor is no longer configured");
             return done();
         }
-        if (router.reserve(processor.name(), now) instanceof Route.Wait wait) {
-            return waitFor(task, wait, now);
-        }
-        LookupOutcome lookup;
-        try {
-            lookup = processor.lookup(id(task));
-        } catch (RuntimeException | Error e) { // an Error too: the reservation below must be given back
-            lookup = new LookupOutcome.Unavailable(processor.name() + " client failed: " + e);
-        }
-        return switch (lookup) {
-            case LookupOutcome.NotFound notFound when task.unconfirmedDuplicates() >= UNCONFIRMED_DUPLICATE_ROUNDS -> {
-                router.release(processor.name());
-                journal.failed(id(task), processor.name() + " answered 422 (it already has this payment) "
-                        + task.unconfirmedDuplicates() + " times, and each lookup there found nothing: "
-                        + "check it there, then POST /payments/" + id(task) + "/retry to send it again");
-                yield done();
-            }
-            case LookupOutcome.NotFound notFound -> send(task, processor, false); // keeps the reservation
-            case LookupOutcome.Found found -> {
-                router.release(processor.name());
-                yield settled(task, processor, found.requestedAt());
-            }
-            case LookupOutcome.Unavailable unavailable -> {
-                router.release(processor.name());
-                yield heldBack(task, "cannot reconcile the last attempt: " + unavailable.reason(), clock.instant());
-            }
+        return switch (router.reserve(task.pinnedProcessor(), now)) {
+            case Route.Send send -> reconcile(task, send.reservation());
+            case Route.Wait wait -> waitFor(task, wait, now);
         };
+    }
+
+    /** Looks the payment up where it is pinned; sends it there again, on the same reservation, if it is not there. */
+    private Disposition<PaymentTask> reconcile(PaymentTask task, Reservation reservation) {
+        try (reservation) {
+            ProcessorClient processor = reservation.client();
+            LookupOutcome lookup;
+            try {
+                lookup = processor.lookup(id(task));
+            } catch (RuntimeException e) {
+                lookup = new LookupOutcome.Unavailable(processor.name() + " client failed: " + e);
+            }
+            return switch (lookup) {
+                case LookupOutcome.NotFound notFound when task.unconfirmedDuplicates() >= UNCONFIRMED_DUPLICATE_ROUNDS -> {
+                    journal.failed(id(task), processor.name() + " answered 422 (it already has this payment) "
+                            + task.unconfirmedDuplicates() + " times, and each lookup there found nothing: "
+                            + "check it there, then POST /payments/" + id(task) + "/retry to send it again");
+                    yield done();
+                }
+                case LookupOutcome.NotFound notFound -> send(task, reservation, false);
+                case LookupOutcome.Found found -> settled(task, processor, found.requestedAt());
+                case LookupOutcome.Unavailable unavailable ->
+                        heldBack(task, "cannot reconcile the last attempt: " + unavailable.reason(), clock.instant());
+            };
+        }
     }
 
     /** Capacity waits are brief and retried as asked; anything else backs off. */
@@ -129,44 +127,43 @@ public final class Settlement implements Handler<PaymentTask> {
         return later.at().isBefore(wait.until()) ? retryAt(later.next(), wait.until()) : later;
     }
 
-    /** Sends on a reservation the router gave; recording the outcome ends it. */
-    private Disposition<PaymentTask> send(PaymentTask task, ProcessorClient processor, boolean mayReroute) {
-        Instant requestedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        boolean journaled;
-        try {
-            journaled = journal.attemptStarted(id(task), processor.name(), requestedAt);
-        } catch (RuntimeException | Error e) {
-            router.release(processor.name()); // the worker retries the task; the place must not leak
-            throw e;
-        }
-        if (!journaled) {
-            router.release(processor.name());
-            return done(); // purged or settled meanwhile: nothing left to send
-        }
-        try {
-            return sendJournaled(task, processor, requestedAt, mayReroute);
-        } catch (RuntimeException | Error e) {
-            // The request may have left and its outcome is not journaled: whatever it was, the payment
-            // may be stored there now, so it stays pinned there; the next step looks it up first.
-            LOG.error("payment {}: failed after sending to {}; it stays pinned there", id(task), processor.name(), e);
-            PaymentTask pinned = task.pinnedTo(processor.name()).setBack(task.reported());
-            return retryAt(pinned, backoffFrom(clock.instant(), pinned.setbacks()));
+    /**
+     * Sends on a reservation the router gave. Recording the outcome ends it; any path that does not
+     * (nothing to send, a throw before the request left) gives it back on the way out.
+     */
+    private Disposition<PaymentTask> send(PaymentTask task, Reservation reservation, boolean mayReroute) {
+        try (reservation) {
+            ProcessorClient processor = reservation.client();
+            Instant requestedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+            if (!journal.attemptStarted(id(task), processor.name(), requestedAt)) {
+                return done(); // purged or settled meanwhile: nothing left to send
+            }
+            try {
+                return sendJournaled(task, reservation, requestedAt, mayReroute);
+            } catch (RuntimeException | Error e) {
+                // The request may have left and its outcome is not journaled: whatever it was, the payment
+                // may be stored there now, so it stays pinned there; the next step looks it up first.
+                LOG.error("payment {}: failed after sending to {}; it stays pinned there", id(task), processor.name(), e);
+                PaymentTask pinned = task.pinnedTo(processor.name()).setBack(task.reported());
+                return retryAt(pinned, backoffFrom(clock.instant(), pinned.setbacks()));
+            }
         }
     }
 
-    private Disposition<PaymentTask> sendJournaled(PaymentTask task, ProcessorClient processor, Instant requestedAt,
+    private Disposition<PaymentTask> sendJournaled(PaymentTask task, Reservation reservation, Instant requestedAt,
                                                    boolean mayReroute) {
+        ProcessorClient processor = reservation.client();
         long started = System.nanoTime();
         SendOutcome outcome;
         try {
             outcome = processor.send(task.payment(), requestedAt);
-        } catch (RuntimeException | Error e) { // an Error too: router.record below ends the reservation
+        } catch (RuntimeException e) {
             // The request may have left: the same rule as any failure after sending.
             outcome = new SendOutcome.Unknown(processor.name() + " client failed: " + e);
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         Instant now = clock.instant();
-        router.record(processor.name(), outcome, took, now);
+        reservation.record(outcome, took, now);
         String name = processor.name();
         return switch (outcome) {
             case SendOutcome.Processed p -> settled(task, processor, requestedAt);
@@ -202,7 +199,7 @@ public final class Settlement implements Handler<PaymentTask> {
         heldBackLog.heldBack(id(task), reason);
         if (mayReroute && next.pinnedProcessor() == null
                 && router.choose(now, failedAt) instanceof Route.Send send) {
-            return send(next, send.processor(), false);
+            return send(next, send.reservation(), false);
         }
         return retryAt(next, backoffFrom(now, next.setbacks()));
     }

@@ -1,7 +1,9 @@
 package dev.flowgate.store;
 
-import dev.flowgate.intake.AcceptResult;
-import dev.flowgate.intake.Payment;
+import dev.flowgate.payment.AcceptResult;
+import dev.flowgate.payment.Payment;
+import dev.flowgate.payment.PaymentRecord;
+import dev.flowgate.payment.PaymentState;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

@@ -1,13 +1,15 @@
 package dev.flowgate.intake;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import dev.flowgate.http.Problem;
+import dev.flowgate.payment.Payment;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class PaymentParserTest {
     private static final String ID = "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b3";

@@ -2,7 +2,7 @@ package dev.flowgate.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flowgate.intake.Payment;
+import dev.flowgate.payment.Payment;
 import dev.flowgate.testkit.processor.ProcessorEmulator;
 import java.io.IOException;
 import java.io.InputStream;

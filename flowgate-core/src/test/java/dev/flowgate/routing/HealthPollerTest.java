@@ -2,7 +2,7 @@ package dev.flowgate.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flowgate.intake.Payment;
+import dev.flowgate.payment.Payment;
 import dev.flowgate.processor.HealthOutcome;
 import dev.flowgate.processor.LookupOutcome;
 import dev.flowgate.processor.ProcessorClient;

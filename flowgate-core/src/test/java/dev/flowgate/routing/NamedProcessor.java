@@ -1,6 +1,6 @@
 package dev.flowgate.routing;
 
-import dev.flowgate.intake.Payment;
+import dev.flowgate.payment.Payment;
 import dev.flowgate.processor.HealthOutcome;
 import dev.flowgate.processor.LookupOutcome;
 import dev.flowgate.processor.ProcessorClient;

@@ -3,8 +3,10 @@ package dev.flowgate.settlement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.flowgate.intake.AcceptResult;
-import dev.flowgate.intake.Payment;
+import dev.flowgate.payment.AcceptResult;
+import dev.flowgate.payment.Payment;
+import dev.flowgate.payment.PaymentRecord;
+import dev.flowgate.payment.PaymentState;
 import dev.flowgate.processor.HealthOutcome;
 import dev.flowgate.processor.LookupOutcome;
 import dev.flowgate.processor.ProcessorClient;
@@ -12,12 +14,11 @@ import dev.flowgate.processor.SendOutcome;
 import dev.flowgate.routing.CostRouter;
 import dev.flowgate.routing.MutableClock;
 import dev.flowgate.routing.ProcessorStatus;
+import dev.flowgate.routing.Reservation;
 import dev.flowgate.routing.Route;
 import dev.flowgate.routing.Router;
 import dev.flowgate.routing.RoutingPolicy;
 import dev.flowgate.store.Journal;
-import dev.flowgate.store.PaymentRecord;
-import dev.flowgate.store.PaymentState;
 import dev.flowgate.store.StoreException;
 import dev.flowgate.work.Backoff;
 import dev.flowgate.work.Disposition;
@@ -26,7 +27,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -157,30 +157,42 @@ class SettlementTest {
             if (throwAt == Step.CHOOSE) {
                 throw new IllegalStateException("injected in choose");
             }
-            return inner.choose(now, except);
+            return throwingOnRecord(inner.choose(now, except));
         }
 
         @Override
         public Route reserve(String processor, Instant now) {
-            return inner.reserve(processor, now);
+            return throwingOnRecord(inner.reserve(processor, now));
         }
 
         @Override
-        public void record(String processor, SendOutcome outcome, Duration took, Instant now) {
-            inner.record(processor, outcome, took, now);
-            if (throwAt == Step.RECORD) {
-                throw new IllegalStateException("injected in record");
-            }
-        }
-
-        @Override
-        public void release(String processor) {
-            inner.release(processor);
+        public boolean configured(String processor) {
+            return inner.configured(processor);
         }
 
         @Override
         public List<ProcessorStatus> status() {
             return inner.status();
+        }
+
+        /** The router's bookkeeping throwing as the outcome is recorded, after the lane has learnt it. */
+        private Route throwingOnRecord(Route route) {
+            if (throwAt != Step.RECORD || !(route instanceof Route.Send send)) {
+                return route;
+            }
+            Reservation real = send.reservation();
+            return new Route.Send(new Reservation(real.client(), new Reservation.Ending() {
+                @Override
+                public void outcome(SendOutcome outcome, Duration took, Instant now) {
+                    real.record(outcome, took, now);
+                    throw new IllegalStateException("injected in record");
+                }
+
+                @Override
+                public void release() {
+                    real.close();
+                }
+            }));
         }
     }
 
@@ -192,8 +204,7 @@ class SettlementTest {
         processor.throwOnSend = throwAt == Step.SEND;
         CostRouter router = new CostRouter(List.of(new CostRouter.Candidate(processor, new BigDecimal("0.07"))),
                 RoutingPolicy.defaults(), clock, () -> { });
-        return new Settlement(journal, new ThrowingRouter(router, throwAt), Map.of("default", processor), BACKOFF,
-                clock, RandomGenerator.getDefault());
+        return new Settlement(journal, new ThrowingRouter(router, throwAt), BACKOFF, clock, RandomGenerator.getDefault());
     }
 
     private Settlement settlement() {
@@ -270,8 +281,7 @@ class SettlementTest {
         CostRouter router = new CostRouter(List.of(new CostRouter.Candidate(processor, new BigDecimal("0.07")),
                 new CostRouter.Candidate(fallback, new BigDecimal("0.10"))), RoutingPolicy.defaults(), clock, () -> { });
         for (int i = 0; i < 20; i++) {
-            Settlement settlement = new Settlement(journal, router, Map.of("default", processor, "fallback", fallback),
-                    BACKOFF, clock, RandomGenerator.getDefault());
+            Settlement settlement = new Settlement(journal, router, BACKOFF, clock, RandomGenerator.getDefault());
             assertThat(settlement.handle(PaymentTask.fresh(new Payment(UUID.randomUUID(), 100))))
                     .isInstanceOf(Disposition.Done.class);
         }

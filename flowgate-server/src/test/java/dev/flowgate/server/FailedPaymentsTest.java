@@ -80,7 +80,7 @@ class FailedPaymentsTest {
                 h.pay(UUID.randomUUID(), "1.00");
             }
             Harness.await(Duration.ofSeconds(20), "three failed",
-                    () -> h.engine.list(dev.flowgate.store.PaymentState.FAILED, null, 10).size() == 3);
+                    () -> h.engine.list(dev.flowgate.payment.PaymentState.FAILED, null, 10).size() == 3);
             String first = h.get("/payments?status=failed&limit=2").body();
             String next = first.replaceAll(".*\"next\":\"([^\"]+)\".*", "$1");
             assertThat(next).startsWith("/payments?status=failed&limit=2&after=");

@@ -3,12 +3,12 @@ package dev.flowgate.store.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.flowgate.intake.AcceptResult;
-import dev.flowgate.intake.Payment;
-import dev.flowgate.ledger.Totals;
+import dev.flowgate.payment.AcceptResult;
+import dev.flowgate.payment.Payment;
+import dev.flowgate.payment.PaymentRecord;
+import dev.flowgate.payment.PaymentState;
 import dev.flowgate.store.Durability;
-import dev.flowgate.store.PaymentRecord;
-import dev.flowgate.store.PaymentState;
+import dev.flowgate.store.Journal;
 import dev.flowgate.store.StoreException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,12 +21,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,7 +35,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class SqliteStoreTest {
+class SqliteJournalTest {
     @TempDir
     Path dir;
     private SqliteStore store;
@@ -51,11 +50,15 @@ class SqliteStoreTest {
         store.close();
     }
 
+    private Journal journal() {
+        return store.journal();
+    }
+
     @Test
     void aNewPaymentIsAcceptedAndQueued() {
         Payment payment = new Payment(UUID.randomUUID(), 1990);
-        assertThat(store.append(payment)).isInstanceOf(AcceptResult.Accepted.class);
-        PaymentRecord record = store.find(payment.correlationId()).orElseThrow();
+        assertThat(journal().append(payment)).isInstanceOf(AcceptResult.Accepted.class);
+        PaymentRecord record = journal().find(payment.correlationId()).orElseThrow();
         assertThat(record.state()).isEqualTo(PaymentState.QUEUED);
         assertThat(record.amountCents()).isEqualTo(1990);
     }
@@ -63,47 +66,47 @@ class SqliteStoreTest {
     @Test
     void theSameIdAndAmountAgainIsAlreadyAccepted() {
         Payment payment = new Payment(UUID.randomUUID(), 1990);
-        store.append(payment);
-        assertThat(store.append(payment)).isInstanceOf(AcceptResult.AlreadyAccepted.class);
+        journal().append(payment);
+        assertThat(journal().append(payment)).isInstanceOf(AcceptResult.AlreadyAccepted.class);
     }
 
     @Test
     void theSameIdWithAnotherAmountIsAConflictAndTheFirstStands() {
         UUID id = UUID.randomUUID();
-        store.append(new Payment(id, 1990));
-        assertThat(store.append(new Payment(id, 2000))).isEqualTo(new AcceptResult.Conflict(1990));
-        assertThat(store.find(id).orElseThrow().amountCents()).isEqualTo(1990);
+        journal().append(new Payment(id, 1990));
+        assertThat(journal().append(new Payment(id, 2000))).isEqualTo(new AcceptResult.Conflict(1990));
+        assertThat(journal().find(id).orElseThrow().amountCents()).isEqualTo(1990);
     }
 
     @Test
     void aPaymentFromBeforeARestartIsStillRecognisedAfterIt() {
         UUID id = UUID.randomUUID();
-        store.append(new Payment(id, 1990));
+        journal().append(new Payment(id, 1990));
         store.close();
         store = SqliteStore.open(dir, Durability.FSYNC, Clock.systemUTC());
-        assertThat(store.append(new Payment(id, 1990))).isInstanceOf(AcceptResult.AlreadyAccepted.class);
-        assertThat(store.append(new Payment(id, 2000))).isEqualTo(new AcceptResult.Conflict(1990));
+        assertThat(journal().append(new Payment(id, 1990))).isInstanceOf(AcceptResult.AlreadyAccepted.class);
+        assertThat(journal().append(new Payment(id, 2000))).isEqualTo(new AcceptResult.Conflict(1990));
     }
 
     @Test
     void aPaymentWhoseRowIsCommittedIsStillADuplicate() throws Exception {
         UUID id = UUID.randomUUID();
-        store.append(new Payment(id, 1990));
+        journal().append(new Payment(id, 1990));
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (countRows(id) == 0 && System.nanoTime() - deadline < 0) {
             Thread.sleep(5);
         }
         assertThat(countRows(id)).isOne();
-        assertThat(store.append(new Payment(id, 2000))).isEqualTo(new AcceptResult.Conflict(1990));
+        assertThat(journal().append(new Payment(id, 2000))).isEqualTo(new AcceptResult.Conflict(1990));
     }
 
     @Test
     void anIdIsNewAgainAfterAPurge() {
         UUID id = UUID.randomUUID();
-        store.append(new Payment(id, 1990));
-        store.purge();
-        assertThat(store.append(new Payment(id, 2000))).isInstanceOf(AcceptResult.Accepted.class);
-        assertThat(store.find(id).orElseThrow().amountCents()).isEqualTo(2000);
+        journal().append(new Payment(id, 1990));
+        journal().purge();
+        assertThat(journal().append(new Payment(id, 2000))).isInstanceOf(AcceptResult.Accepted.class);
+        assertThat(journal().find(id).orElseThrow().amountCents()).isEqualTo(2000);
     }
 
     @Test
@@ -114,7 +117,7 @@ class SqliteStoreTest {
             for (int i = 0; i < 500; i++) {
                 UUID id = UUID.randomUUID();
                 ids.add(id);
-                results.add(pool.submit(() -> store.append(new Payment(id, 100))));
+                results.add(pool.submit(() -> journal().append(new Payment(id, 100))));
             }
             for (Future<AcceptResult> result : results) {
                 assertThat(result.get()).isInstanceOf(AcceptResult.Accepted.class);
@@ -122,33 +125,7 @@ class SqliteStoreTest {
         }
         store.close();
         store = SqliteStore.open(dir, Durability.FSYNC, Clock.systemUTC());
-        assertThat(store.unfinished()).extracting(PaymentRecord::correlationId).containsExactlyInAnyOrderElementsOf(ids);
-    }
-
-    @Test
-    void onlyProcessedPaymentsEnterTheLedgerOnce() {
-        UUID id = UUID.randomUUID();
-        Instant at = Instant.parse("2025-07-15T12:00:00.123Z");
-        store.append(new Payment(id, 2005));
-        assertThat(store.summary(null, null)).isEmpty();
-        assertThat(store.attemptStarted(id, "default", at)).isTrue();
-        store.processed(id, "default", at);
-        store.processed(id, "fallback", at);
-        assertThat(store.summary(null, null)).isEqualTo(Map.of("default", new Totals(1, 2005)));
-        assertThat(store.attemptStarted(id, "fallback", at)).as("a final payment is never sent again").isFalse();
-    }
-
-    @Test
-    void theSummaryWindowIsInclusiveAtBothEnds() {
-        Instant t0 = Instant.parse("2025-07-15T12:00:00.000Z");
-        settle("default", t0, 100);
-        settle("default", t0.plusMillis(1), 200);
-        settle("fallback", t0.plusMillis(2), 400);
-        assertThat(store.summary(t0, t0.plusMillis(1))).isEqualTo(Map.of("default", new Totals(2, 300)));
-        assertThat(store.summary(t0.plusMillis(1), null))
-                .isEqualTo(Map.of("default", new Totals(1, 200), "fallback", new Totals(1, 400)));
-        assertThat(store.summary(null, t0)).isEqualTo(Map.of("default", new Totals(1, 100)));
-        assertThat(store.summary(t0.plusNanos(1), t0.plusMillis(1))).isEqualTo(Map.of("default", new Totals(1, 200)));
+        assertThat(journal().unfinished()).extracting(PaymentRecord::correlationId).containsExactlyInAnyOrderElementsOf(ids);
     }
 
     @Test
@@ -156,14 +133,14 @@ class SqliteStoreTest {
         List<UUID> failed = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             UUID id = UUID.randomUUID();
-            store.append(new Payment(id, 100));
-            store.failed(id, "reason " + i);
+            journal().append(new Payment(id, 100));
+            journal().failed(id, "reason " + i);
             failed.add(id);
         }
-        store.append(new Payment(UUID.randomUUID(), 100)); // queued: not listed
+        journal().append(new Payment(UUID.randomUUID(), 100)); // queued: not listed
         failed.sort(java.util.Comparator.comparing(UUID::toString));
-        List<PaymentRecord> first = store.list(PaymentState.FAILED, null, 3);
-        List<PaymentRecord> second = store.list(PaymentState.FAILED, first.getLast().correlationId(), 3);
+        List<PaymentRecord> first = journal().list(PaymentState.FAILED, null, 3);
+        List<PaymentRecord> second = journal().list(PaymentState.FAILED, first.getLast().correlationId(), 3);
         assertThat(first).extracting(PaymentRecord::correlationId).containsExactlyElementsOf(failed.subList(0, 3));
         assertThat(second).extracting(PaymentRecord::correlationId).containsExactlyElementsOf(failed.subList(3, 5));
     }
@@ -171,26 +148,26 @@ class SqliteStoreTest {
     @Test
     void aFailedPaymentIsQueuedAgainWithItsPinAndWhyItFailed() {
         UUID id = UUID.randomUUID();
-        store.append(new Payment(id, 100));
-        store.attemptStarted(id, "default", Instant.now());
-        store.attemptEnded(id, "default", "timed out");
-        store.failed(id, "default is no longer configured");
-        PaymentRecord requeued = store.requeueFailed(id).orElseThrow();
+        journal().append(new Payment(id, 100));
+        journal().attemptStarted(id, "default", Instant.now());
+        journal().attemptEnded(id, "default", "timed out");
+        journal().failed(id, "default is no longer configured");
+        PaymentRecord requeued = journal().requeueFailed(id).orElseThrow();
         assertThat(requeued.state()).isEqualTo(PaymentState.QUEUED);
         assertThat(requeued.pinned()).isTrue();
         assertThat(requeued.processor()).isEqualTo("default");
         assertThat(requeued.lastError()).contains("queued again by an operator").contains("no longer configured");
-        assertThat(store.unfinished()).extracting(PaymentRecord::correlationId).contains(id);
+        assertThat(journal().unfinished()).extracting(PaymentRecord::correlationId).contains(id);
     }
 
     @Test
     void aPaymentThatFailsWithAnAttemptInFlightStaysPinnedThroughARetry() {
         UUID id = UUID.randomUUID();
-        store.append(new Payment(id, 100));
-        store.attemptStarted(id, "old", Instant.now()); // then a crash: the outcome at "old" is unknown
-        store.failed(id, "pinned to processor 'old', which is no longer configured");
-        assertThat(store.find(id).orElseThrow().pinned()).isTrue();
-        PaymentRecord requeued = store.requeueFailed(id).orElseThrow();
+        journal().append(new Payment(id, 100));
+        journal().attemptStarted(id, "old", Instant.now()); // then a crash: the outcome at "old" is unknown
+        journal().failed(id, "pinned to processor 'old', which is no longer configured");
+        assertThat(journal().find(id).orElseThrow().pinned()).isTrue();
+        PaymentRecord requeued = journal().requeueFailed(id).orElseThrow();
         assertThat(requeued.pinned()).isTrue();
         assertThat(requeued.processor()).isEqualTo("old");
     }
@@ -198,19 +175,19 @@ class SqliteStoreTest {
     @Test
     void onlyAFailedPaymentCanBeQueuedAgain() {
         UUID queued = UUID.randomUUID();
-        store.append(new Payment(queued, 100));
-        assertThat(store.requeueFailed(queued)).isEmpty();
-        assertThat(store.requeueFailed(UUID.randomUUID())).isEmpty();
-        assertThat(store.find(queued).orElseThrow().state()).isEqualTo(PaymentState.QUEUED);
+        journal().append(new Payment(queued, 100));
+        assertThat(journal().requeueFailed(queued)).isEmpty();
+        assertThat(journal().requeueFailed(UUID.randomUUID())).isEmpty();
+        assertThat(journal().find(queued).orElseThrow().state()).isEqualTo(PaymentState.QUEUED);
     }
 
     @Test
     void anEndedAttemptKeepsItsPinForReconciliation() {
         UUID id = UUID.randomUUID();
-        store.append(new Payment(id, 100));
-        store.attemptStarted(id, "default", Instant.now());
-        store.attemptEnded(id, "default", "timed out");
-        PaymentRecord record = store.find(id).orElseThrow();
+        journal().append(new Payment(id, 100));
+        journal().attemptStarted(id, "default", Instant.now());
+        journal().attemptEnded(id, "default", "timed out");
+        PaymentRecord record = journal().find(id).orElseThrow();
         assertThat(record.state()).isEqualTo(PaymentState.QUEUED);
         assertThat(record.pinned()).isTrue();
         assertThat(record.processor()).isEqualTo("default");
@@ -228,25 +205,25 @@ class SqliteStoreTest {
             log.append(new IntakeLog.Entry(lost, 4321, 1_752_580_800_000L));
         }
         store = SqliteStore.open(dir, Durability.FSYNC, Clock.systemUTC());
-        PaymentRecord record = store.find(lost).orElseThrow();
+        PaymentRecord record = journal().find(lost).orElseThrow();
         assertThat(record.state()).isEqualTo(PaymentState.QUEUED);
         assertThat(record.amountCents()).isEqualTo(4321);
         assertThat(record.acceptedAt()).isEqualTo(Instant.ofEpochMilli(1_752_580_800_000L));
-        assertThat(store.unfinished()).extracting(PaymentRecord::correlationId).containsExactly(lost);
+        assertThat(journal().unfinished()).extracting(PaymentRecord::correlationId).containsExactly(lost);
     }
 
     @Test
     void recoveredPaymentsAreNotReplayedAgainAfterTheyAreSettled() {
         UUID id = UUID.randomUUID();
-        store.append(new Payment(id, 100));
-        store.attemptStarted(id, "default", Instant.now());
-        store.processed(id, "default", Instant.now());
+        journal().append(new Payment(id, 100));
+        journal().attemptStarted(id, "default", Instant.now());
+        journal().processed(id, "default", Instant.now());
         store.close();
         store = SqliteStore.open(dir, Durability.FSYNC, Clock.systemUTC());
         store.close();
         store = SqliteStore.open(dir, Durability.FSYNC, Clock.systemUTC());
-        assertThat(store.find(id).orElseThrow().state()).isEqualTo(PaymentState.PROCESSED);
-        assertThat(store.unfinished()).isEmpty();
+        assertThat(journal().find(id).orElseThrow().state()).isEqualTo(PaymentState.PROCESSED);
+        assertThat(journal().unfinished()).isEmpty();
     }
 
     @Test
@@ -256,10 +233,10 @@ class SqliteStoreTest {
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < 50; i++) {
                 long cents = 100 + i % 2;
-                results.add(pool.submit(() -> store.append(new Payment(id, cents))));
+                results.add(pool.submit(() -> journal().append(new Payment(id, cents))));
             }
         }
-        long stored = store.find(id).orElseThrow().amountCents();
+        long stored = journal().find(id).orElseThrow().amountCents();
         int accepted = 0;
         for (Future<AcceptResult> result : results) {
             switch (result.get()) {
@@ -273,34 +250,34 @@ class SqliteStoreTest {
 
     @Test
     void purgedPaymentsDoNotComeBackAtTheNextStart() {
-        store.append(new Payment(UUID.randomUUID(), 100));
-        store.purge();
+        journal().append(new Payment(UUID.randomUUID(), 100));
+        journal().purge();
         store.close();
         store = SqliteStore.open(dir, Durability.FSYNC, Clock.systemUTC());
-        assertThat(store.unfinished()).isEmpty();
+        assertThat(journal().unfinished()).isEmpty();
     }
 
     @Test
     void purgeForgetsPaymentsAndLedger() {
         settle("default", Instant.now(), 100);
-        store.purge();
-        assertThat(store.summary(null, null)).isEmpty();
-        assertThat(store.unfinished()).isEmpty();
+        journal().purge();
+        assertThat(store.ledger().summary(null, null)).isEmpty();
+        assertThat(journal().unfinished()).isEmpty();
     }
 
     @Test
     void anAttemptOnAPaymentWhoseRowCouldNotBeWrittenWritesItFirst() throws Exception {
         UUID id = UUID.randomUUID();
         executeSql(REFUSE_INSERTS_OF_4242);
-        assertThat(store.append(new Payment(id, 4242))).isInstanceOf(AcceptResult.Accepted.class);
-        assertThat(store.find(id).orElseThrow().state()).isEqualTo(PaymentState.QUEUED);
-        assertThatThrownBy(() -> store.attemptStarted(id, "default", Instant.now()))
+        assertThat(journal().append(new Payment(id, 4242))).isInstanceOf(AcceptResult.Accepted.class);
+        assertThat(journal().find(id).orElseThrow().state()).isEqualTo(PaymentState.QUEUED);
+        assertThatThrownBy(() -> journal().attemptStarted(id, "default", Instant.now()))
                 .isInstanceOf(StoreException.class)
                 .hasMessageContaining("injected");
 
         executeSql(ALLOW_INSERTS);
-        assertThat(store.attemptStarted(id, "default", Instant.now())).isTrue();
-        PaymentRecord record = store.find(id).orElseThrow();
+        assertThat(journal().attemptStarted(id, "default", Instant.now())).isTrue();
+        PaymentRecord record = journal().find(id).orElseThrow();
         assertThat(record.state()).isEqualTo(PaymentState.IN_FLIGHT);
         assertThat(record.amountCents()).isEqualTo(4242);
     }
@@ -309,17 +286,17 @@ class SqliteStoreTest {
     void aRowThatCouldNotBeWrittenIsWrittenOnceTheDatabaseTakesItAgain() throws Exception {
         UUID id = UUID.randomUUID();
         executeSql(REFUSE_INSERTS_OF_4242);
-        store.append(new Payment(id, 4242));
+        journal().append(new Payment(id, 4242));
         Thread.sleep(GroupCommitter.DEFERRABLE_WAIT_NANOS / 1_000_000 * 4);
         assertThat(countRows(id)).isZero();
 
         executeSql(ALLOW_INSERTS);
-        long deadline = System.nanoTime() + SqliteStore.ROW_RETRY.multipliedBy(10).toNanos();
+        long deadline = System.nanoTime() + SqliteJournal.ROW_RETRY.multipliedBy(10).toNanos();
         while (countRows(id) == 0 && System.nanoTime() - deadline < 0) {
             Thread.sleep(20);
         }
         assertThat(countRows(id)).isOne();
-        assertThat(store.unfinished()).extracting(PaymentRecord::correlationId).containsExactly(id);
+        assertThat(journal().unfinished()).extracting(PaymentRecord::correlationId).containsExactly(id);
     }
 
     private static final String REFUSE_INSERTS_OF_4242 = """
@@ -347,14 +324,14 @@ class SqliteStoreTest {
     }
 
     private String databaseUrl() {
-        return "jdbc:sqlite:" + dir.resolve(SqliteStore.FILE_NAME).toAbsolutePath();
+        return "jdbc:sqlite:" + dir.resolve(SqliteDatabase.FILE_NAME).toAbsolutePath();
     }
 
     private void settle(String processor, Instant at, long cents) {
         UUID id = UUID.randomUUID();
-        store.append(new Payment(id, cents));
-        store.attemptStarted(id, processor, at);
-        store.processed(id, processor, at);
+        journal().append(new Payment(id, cents));
+        journal().attemptStarted(id, processor, at);
+        journal().processed(id, processor, at);
     }
 
     /**
@@ -391,16 +368,16 @@ class SqliteStoreTest {
         assertThatThrownBy(second::join)
                 .hasCauseInstanceOf(StoreException.class)
                 .hasMessageContaining("an earlier request with this correlationId failed");
-        assertThat(store.append(payment)).isInstanceOf(AcceptResult.Accepted.class);
+        assertThat(journal().append(payment)).isInstanceOf(AcceptResult.Accepted.class);
         store.close();
         store = SqliteStore.open(dir, Durability.FSYNC, Clock.systemUTC());
-        assertThat(store.find(payment.correlationId()).orElseThrow().amountCents()).isEqualTo(1990);
-        assertThat(store.append(payment)).isInstanceOf(AcceptResult.AlreadyAccepted.class);
+        assertThat(journal().find(payment.correlationId()).orElseThrow().amountCents()).isEqualTo(1990);
+        assertThat(journal().append(payment)).isInstanceOf(AcceptResult.AlreadyAccepted.class);
     }
 
     private void appendInto(Payment payment, CompletableFuture<AcceptResult> answer) {
         try {
-            answer.complete(store.append(payment));
+            answer.complete(journal().append(payment));
         } catch (Throwable t) {
             answer.completeExceptionally(t);
         }

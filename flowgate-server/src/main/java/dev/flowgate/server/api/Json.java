@@ -3,7 +3,7 @@ package dev.flowgate.server.api;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
-import dev.flowgate.intake.Problem;
+import dev.flowgate.http.Problem;
 import dev.flowgate.server.http.HttpResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

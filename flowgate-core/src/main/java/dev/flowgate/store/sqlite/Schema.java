@@ -1,0 +1,82 @@
+package dev.flowgate.store.sqlite;
+
+import dev.flowgate.store.StoreException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The database's schema as numbered migrations: {@code PRAGMA user_version} says how many have run,
+ * and opening runs the rest, each in its own transaction with the version it reaches. Append only:
+ * a migration that has shipped is never edited, because databases out there have already run it.
+ */
+final class Schema {
+    private static final List<String> MIGRATIONS = List.of(
+            // 1: payments and the ledger. IF NOT EXISTS: databases from before versioning have them.
+            """
+            CREATE TABLE IF NOT EXISTS payments (
+                correlation_id TEXT PRIMARY KEY,
+                amount_cents   INTEGER NOT NULL,
+                state          TEXT NOT NULL,
+                processor      TEXT,
+                pinned         INTEGER NOT NULL DEFAULT 0,
+                requested_at   INTEGER,
+                attempts       INTEGER NOT NULL DEFAULT 0,
+                last_error     TEXT,
+                accepted_at    INTEGER NOT NULL,
+                updated_at     INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS payments_unfinished ON payments(state, accepted_at)
+                WHERE state IN ('QUEUED', 'IN_FLIGHT');
+            CREATE INDEX IF NOT EXISTS payments_failed ON payments(correlation_id) WHERE state = 'FAILED';
+            CREATE TABLE IF NOT EXISTS ledger (
+                correlation_id TEXT PRIMARY KEY,
+                processor      TEXT NOT NULL,
+                amount_cents   INTEGER NOT NULL,
+                requested_at   INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS ledger_requested_at ON ledger(requested_at, processor, amount_cents);
+            """);
+
+    private Schema() {
+    }
+
+    /** The version a database has once {@link #migrate} has run on it. */
+    static int latest() {
+        return MIGRATIONS.size();
+    }
+
+    /**
+     * Brings the database on {@code connection} (in auto-commit mode) to {@link #latest()}.
+     *
+     * @throws StoreException if the database is of a later version than this code knows
+     */
+    static void migrate(Connection connection) throws SQLException {
+        int version = version(connection);
+        if (version > latest()) {
+            throw new StoreException("the database has schema version " + version + " and this Flowgate knows up to "
+                    + latest() + ": it was written by a later release; run that one, or a fresh --data-dir", null);
+        }
+        for (int next = version; next < latest(); next++) {
+            connection.setAutoCommit(false);
+            try (Statement s = connection.createStatement()) {
+                s.executeUpdate(MIGRATIONS.get(next));
+                s.executeUpdate("PRAGMA user_version = " + (next + 1));
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        }
+    }
+
+    static int version(Connection connection) throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+}
