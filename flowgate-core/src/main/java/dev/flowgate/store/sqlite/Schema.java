@@ -38,6 +38,34 @@ final class Schema {
                 requested_at   INTEGER NOT NULL
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS ledger_requested_at ON ledger(requested_at, processor, amount_cents);
+            """,
+            // 2: tasks. seq orders the tasks of a context; id (a UUID v7) is what callers know.
+            """
+            CREATE TABLE tasks (
+                seq              INTEGER PRIMARY KEY,
+                id               TEXT NOT NULL UNIQUE,
+                kind             TEXT NOT NULL,
+                payload          TEXT NOT NULL,
+                worker_id        TEXT NOT NULL,
+                context_id       TEXT,
+                caller_id        TEXT NOT NULL,
+                status           TEXT NOT NULL,
+                attempts         INTEGER NOT NULL DEFAULT 0,
+                max_attempts     INTEGER NOT NULL,
+                priority         INTEGER NOT NULL,
+                due_at           INTEGER NOT NULL,
+                lease_owner      TEXT,
+                lease_expires_at INTEGER,
+                fencing_token    INTEGER NOT NULL DEFAULT 0,
+                output           TEXT,
+                error            TEXT,
+                created_at       INTEGER NOT NULL,
+                started_at       INTEGER,
+                finished_at      INTEGER
+            );
+            CREATE INDEX tasks_due ON tasks(due_at) WHERE status = 'pending';
+            CREATE INDEX tasks_unfinished_by_context ON tasks(context_id, seq) WHERE status IN ('pending', 'processing');
+            CREATE INDEX tasks_leases ON tasks(lease_expires_at) WHERE status = 'processing';
             """);
 
     private Schema() {

@@ -3,12 +3,13 @@ package dev.flowgate.store.sqlite;
 import dev.flowgate.ledger.Ledger;
 import dev.flowgate.store.Durability;
 import dev.flowgate.store.Journal;
+import dev.flowgate.task.TaskStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.function.Supplier;
 
 /**
- * The embedded store: journal and ledger in one SQLite file under the data directory, beside the
+ * The embedded store: journal, ledger and tasks in one SQLite file under the data directory, beside the
  * intake log. What the composition root opens and closes; the core sees only the ports.
  */
 public final class SqliteStore implements AutoCloseable {
@@ -18,11 +19,13 @@ public final class SqliteStore implements AutoCloseable {
     private final IntakeLog intakeLog;
     private final SqliteJournal journal;
     private final SqliteLedger ledger;
+    private final SqliteTaskStore tasks;
 
     private SqliteStore(SqliteDatabase database, IntakeLog intakeLog, Clock clock, KnownIds knownIds) {
         this.database = database;
         this.intakeLog = intakeLog;
         this.ledger = new SqliteLedger(database);
+        this.tasks = new SqliteTaskStore(database, clock);
         this.journal = new SqliteJournal(database, new PaymentTable(database, ledger), intakeLog, knownIds, clock);
     }
 
@@ -54,6 +57,10 @@ public final class SqliteStore implements AutoCloseable {
 
     public Ledger ledger() {
         return ledger;
+    }
+
+    public TaskStore tasks() {
+        return tasks;
     }
 
     /** Lets queued writes commit, then closes the database and the intake log. */

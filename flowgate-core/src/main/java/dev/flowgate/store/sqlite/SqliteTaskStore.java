@@ -1,0 +1,251 @@
+package dev.flowgate.store.sqlite;
+
+import dev.flowgate.store.sqlite.GroupCommitter.Urgency;
+import dev.flowgate.task.NewTask;
+import dev.flowgate.task.Task;
+import dev.flowgate.task.TaskId;
+import dev.flowgate.task.TaskQuery;
+import dev.flowgate.task.TaskStatus;
+import dev.flowgate.task.TaskStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The task store on SQLite. Every change is a write on the single writer thread, so a claim and
+ * the ends it races with are serialized without locks: a claim sees every earlier end, and an end
+ * carrying a stale fencing token matches no row. Claims commit at once (a worker waits on them);
+ * enqueues and ends share the next group commit.
+ */
+final class SqliteTaskStore implements TaskStore {
+    private static final String COLUMNS = "id, kind, payload, worker_id, context_id, caller_id, status, attempts, "
+            + "max_attempts, priority, due_at, lease_owner, lease_expires_at, fencing_token, output, error, "
+            + "created_at, started_at, finished_at";
+
+    private static final String LIST = """
+            SELECT %s FROM tasks
+            WHERE id > ?1 AND (?2 IS NULL OR worker_id = ?2) AND (?3 IS NULL OR context_id = ?3)
+              AND (?4 IS NULL OR status = ?4)
+            ORDER BY id LIMIT ?5""".formatted(COLUMNS);
+    private static final Comparator<Task> CLAIM_ORDER = Comparator.comparingInt(Task::priority).reversed()
+            .thenComparing(Task::dueAt).thenComparing(Task::id);
+
+    private final SqliteDatabase database;
+    private final GroupCommitter committer;
+    private final Clock clock;
+    private final AtomicLong staleEnds = new AtomicLong();
+
+    SqliteTaskStore(SqliteDatabase database, Clock clock) {
+        this.database = database;
+        this.committer = database.committer();
+        this.clock = clock;
+    }
+
+    @Override
+    public CompletableFuture<Void> enqueue(NewTask task) {
+        long now = clock.millis();
+        return committer.submit(Urgency.DEFERRABLE, c -> insert(c, task, now)).thenApply(inserted -> null);
+    }
+
+    /** Inserts a task inside a write already running on the writer thread: the caller's transaction. */
+    static int insert(Connection c, NewTask task, long nowMillis) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("""
+                INSERT INTO tasks (id, kind, payload, worker_id, context_id, caller_id, status, max_attempts,
+                                   priority, due_at, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)""")) {
+            s.setString(1, task.id().toString());
+            s.setString(2, task.kind());
+            s.setString(3, task.payload());
+            s.setString(4, task.workerId());
+            setNullable(s, 5, task.contextId());
+            s.setString(6, task.callerId());
+            s.setInt(7, task.maxAttempts());
+            s.setInt(8, task.priority());
+            s.setLong(9, task.dueAt().toEpochMilli());
+            s.setLong(10, nowMillis);
+            return s.executeUpdate();
+        }
+    }
+
+    @Override
+    public List<Task> claim(String owner, int max, Instant now, Duration lease) {
+        long nowMillis = now.toEpochMilli();
+        if (!anyDue(nowMillis)) {
+            return List.of(); // an idle poll costs a read, not a commit
+        }
+        return committer.execute(Urgency.NOW, c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    UPDATE tasks SET status = 'processing', lease_owner = ?, lease_expires_at = ?,
+                        fencing_token = fencing_token + 1, attempts = attempts + 1,
+                        started_at = COALESCE(started_at, ?)
+                    WHERE seq IN (
+                        SELECT t.seq FROM tasks t
+                        WHERE t.status = 'pending' AND t.due_at <= ?
+                          AND (t.context_id IS NULL OR NOT EXISTS (
+                              SELECT 1 FROM tasks e WHERE e.context_id = t.context_id AND e.seq < t.seq
+                                AND e.status IN ('pending', 'processing')))
+                        ORDER BY t.priority DESC, t.due_at, t.seq LIMIT ?)
+                    RETURNING\s""" + COLUMNS)) {
+                s.setString(1, owner);
+                s.setLong(2, nowMillis + lease.toMillis());
+                s.setLong(3, nowMillis);
+                s.setLong(4, nowMillis);
+                s.setInt(5, max);
+                List<Task> claimed = tasks(s);
+                claimed.sort(CLAIM_ORDER); // RETURNING gives rows in no particular order
+                return claimed;
+            }
+        });
+    }
+
+    private boolean anyDue(long nowMillis) {
+        return database.read("SELECT 1 FROM tasks WHERE status = 'pending' AND due_at <= ? LIMIT 1", s -> {
+            s.setLong(1, nowMillis);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        });
+    }
+
+    @Override
+    public boolean end(TaskId id, long fencingToken, Ending ending, Instant now) {
+        long nowMillis = now.toEpochMilli();
+        int changed = committer.execute(Urgency.DEFERRABLE, c -> {
+            try (PreparedStatement s = c.prepareStatement(switch (ending) {
+                case Ending.Completed done -> """
+                        UPDATE tasks SET status = 'completed', output = ?, error = NULL, finished_at = ?,
+                            lease_owner = NULL, lease_expires_at = NULL
+                        WHERE id = ? AND fencing_token = ? AND status = 'processing'""";
+                case Ending.Retry retry -> """
+                        UPDATE tasks SET status = 'pending', due_at = ?, error = ?,
+                            lease_owner = NULL, lease_expires_at = NULL
+                        WHERE id = ? AND fencing_token = ? AND status = 'processing'""";
+                case Ending.DeadLetter dead -> """
+                        UPDATE tasks SET status = 'error', error = ?, finished_at = ?,
+                            lease_owner = NULL, lease_expires_at = NULL
+                        WHERE id = ? AND fencing_token = ? AND status = 'processing'""";
+            })) {
+                switch (ending) {
+                    case Ending.Completed done -> {
+                        setNullable(s, 1, done.output());
+                        s.setLong(2, nowMillis);
+                    }
+                    case Ending.Retry retry -> {
+                        s.setLong(1, retry.at().toEpochMilli());
+                        s.setString(2, retry.reason());
+                    }
+                    case Ending.DeadLetter dead -> {
+                        s.setString(1, dead.reason());
+                        s.setLong(2, nowMillis);
+                    }
+                }
+                s.setString(3, id.toString());
+                s.setLong(4, fencingToken);
+                return s.executeUpdate();
+            }
+        });
+        if (changed == 0) {
+            staleEnds.incrementAndGet();
+        }
+        return changed == 1;
+    }
+
+    @Override
+    public int expireLeases(Instant now) {
+        long nowMillis = now.toEpochMilli();
+        return committer.execute(Urgency.NOW, c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    UPDATE tasks SET
+                        status = CASE WHEN attempts >= max_attempts THEN 'error' ELSE 'pending' END,
+                        finished_at = CASE WHEN attempts >= max_attempts THEN ? ELSE NULL END,
+                        error = 'the lease of ' || lease_owner || ' expired before it ended attempt ' || attempts,
+                        due_at = ?, lease_owner = NULL, lease_expires_at = NULL
+                    WHERE status = 'processing' AND lease_expires_at < ?""")) {
+                s.setLong(1, nowMillis);
+                s.setLong(2, nowMillis);
+                s.setLong(3, nowMillis);
+                return s.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public Optional<Task> find(TaskId id) {
+        return database.read("SELECT " + COLUMNS + " FROM tasks WHERE id = ?", s -> {
+            s.setString(1, id.toString());
+            return tasks(s).stream().findFirst();
+        });
+    }
+
+    @Override
+    public List<Task> list(TaskQuery query, TaskId after, int limit) {
+        return database.read(LIST, s -> {
+            s.setString(1, after == null ? "" : after.toString());
+            setNullable(s, 2, query.workerId());
+            setNullable(s, 3, query.contextId());
+            setNullable(s, 4, query.status() == null ? null : query.status().wireName());
+            s.setInt(5, limit);
+            return tasks(s);
+        });
+    }
+
+    @Override
+    public Optional<Task> retry(TaskId id, Instant now) {
+        int requeued = committer.execute(Urgency.NOW, c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    UPDATE tasks SET status = 'pending', attempts = 0, due_at = ?, finished_at = NULL,
+                        error = 'queued again by an operator; it had failed: ' || COALESCE(error, 'no reason recorded')
+                    WHERE id = ? AND status = 'error'""")) {
+                s.setLong(1, now.toEpochMilli());
+                s.setString(2, id.toString());
+                return s.executeUpdate();
+            }
+        });
+        return requeued == 1 ? find(id) : Optional.empty();
+    }
+
+    @Override
+    public long staleEnds() {
+        return staleEnds.get();
+    }
+
+    private static List<Task> tasks(PreparedStatement s) throws SQLException {
+        List<Task> tasks = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                tasks.add(new Task(TaskId.parse(rs.getString("id")), rs.getString("kind"), rs.getString("payload"),
+                        rs.getString("worker_id"), rs.getString("context_id"), rs.getString("caller_id"),
+                        TaskStatus.fromWireName(rs.getString("status")), rs.getInt("attempts"),
+                        rs.getInt("max_attempts"), rs.getInt("priority"), instant(rs, "due_at"),
+                        rs.getString("lease_owner"), instant(rs, "lease_expires_at"), rs.getLong("fencing_token"),
+                        rs.getString("output"), rs.getString("error"), instant(rs, "created_at"),
+                        instant(rs, "started_at"), instant(rs, "finished_at")));
+            }
+        }
+        return tasks;
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        long millis = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
+    }
+
+    private static void setNullable(PreparedStatement s, int index, String value) throws SQLException {
+        if (value == null) {
+            s.setNull(index, Types.VARCHAR);
+        } else {
+            s.setString(index, value);
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package dev.flowgate.task;
+
+import dev.flowgate.task.TaskStore.Ending;
+import dev.flowgate.work.Backoff;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs tasks from a {@link TaskStore}: one claimer thread takes due tasks in batches while there is
+ * room, each runs on a virtual thread with the handler registered for its kind, and its attempt
+ * ends with the handler's outcome under the fencing token of its claim.
+ *
+ * <p>Nothing is lost and nothing spins: a handler that throws fails its attempt, which is retried
+ * with backoff until its attempts are used up and it becomes a dead letter; an end that cannot be
+ * recorded leaves the task to its lease, whose expiry (checked here, for every owner's tasks)
+ * returns it to pending; a claim that fails is tried again after the idle poll.
+ */
+public final class TaskRuntime implements AutoCloseable {
+    /** Runs one task; may block (it runs on a virtual thread of its own). */
+    @FunctionalInterface
+    public interface Handler {
+        TaskOutcome run(Task task) throws Exception;
+    }
+
+    /**
+     * @param owner       this runtime's name in leases; unique per process
+     * @param concurrency tasks running at once, at most
+     * @param lease       how long a claim holds a task; a run must end within it, or the task runs again
+     * @param idlePoll    how often to look for due tasks when not woken
+     * @param backoff     the wait before a failed attempt's retry
+     */
+    public record Settings(String owner, int concurrency, Duration lease, Duration idlePoll, Backoff backoff) {
+        public Settings {
+            Objects.requireNonNull(owner, "owner");
+            if (concurrency < 1) {
+                throw new IllegalArgumentException("concurrency must be at least 1: " + concurrency);
+            }
+        }
+    }
+
+    /** Claims per round, at most: bounds one claim's transaction. */
+    private static final int MAX_BATCH = 64;
+    private static final Duration STOP_WAIT = Duration.ofSeconds(5);
+    private static final Logger LOG = LoggerFactory.getLogger(TaskRuntime.class);
+
+    private final TaskStore store;
+    private final Map<String, Handler> handlers;
+    private final Settings settings;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final Semaphore room;
+    private final Set<Thread> running = ConcurrentHashMap.newKeySet();
+    private final Thread claimer;
+    private volatile boolean closed;
+
+    /** Starts claiming at once. */
+    public TaskRuntime(TaskStore store, Map<String, Handler> handlers, Settings settings, Clock clock,
+                       RandomGenerator random) {
+        this.store = store;
+        this.handlers = Map.copyOf(handlers);
+        this.settings = settings;
+        this.clock = clock;
+        this.random = random;
+        this.room = new Semaphore(settings.concurrency());
+        this.claimer = Thread.ofPlatform().name("task-claimer-" + settings.owner()).daemon().start(this::claimLoop);
+    }
+
+    /** A task may be due now (one was enqueued, or one ended): claim at once rather than at the next poll. */
+    public void wake() {
+        LockSupport.unpark(claimer);
+    }
+
+    private void claimLoop() {
+        Instant nextExpiry = Instant.MIN;
+        while (!closed) {
+            try {
+                Instant now = clock.instant();
+                if (!now.isBefore(nextExpiry)) {
+                    int expired = store.expireLeases(now);
+                    if (expired > 0) {
+                        LOG.warn("{} task leases expired (a worker died or stalled); their tasks run again", expired);
+                    }
+                    nextExpiry = now.plus(settings.lease().dividedBy(4));
+                }
+                int free = Math.min(room.availablePermits(), MAX_BATCH);
+                List<Task> claimed = free == 0 ? List.of() : store.claim(settings.owner(), free, now, settings.lease());
+                for (Task task : claimed) {
+                    room.acquireUninterruptibly();
+                    Thread thread = Thread.ofVirtual().name("task-" + task.kind() + "-" + task.id()).unstarted(() -> run(task));
+                    running.add(thread); // before it starts: a run that ends at once removes itself
+                    thread.start();
+                }
+                if (free == 0 || claimed.size() < free) {
+                    // Full, or nothing more is due: a run that ends, an enqueue, or the poll wakes us.
+                    LockSupport.parkNanos(settings.idlePoll().toNanos());
+                }
+            } catch (RuntimeException e) {
+                LOG.error("claiming tasks failed; trying again in {} ms", settings.idlePoll().toMillis(), e);
+                LockSupport.parkNanos(settings.idlePoll().toNanos());
+            }
+        }
+    }
+
+    private void run(Task task) {
+        try {
+            Ending ending = ending(task, outcome(task));
+            if (!store.end(task.id(), task.fencingToken(), ending, clock.instant())) {
+                LOG.warn("task {}: its attempt {} ended after its lease did; another run owns it now",
+                        task.id(), task.attempts());
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("task {}: the end of attempt {} could not be recorded; the task runs again when its lease expires",
+                    task.id(), task.attempts(), e);
+        } finally {
+            running.remove(Thread.currentThread());
+            room.release();
+            wake();
+        }
+    }
+
+    private TaskOutcome outcome(Task task) {
+        Handler handler = handlers.get(task.kind());
+        if (handler == null) {
+            return new TaskOutcome.Dead("no handler for tasks of kind '" + task.kind() + "'");
+        }
+        try {
+            TaskOutcome outcome = handler.run(task);
+            return outcome == null ? new TaskOutcome.Failed("the handler returned no outcome") : outcome;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new TaskOutcome.Failed("interrupted: the runtime is stopping");
+        } catch (Exception | Error e) { // an Error too (a script's stack overflow): the task must not be stranded
+            return new TaskOutcome.Failed(e.toString());
+        }
+    }
+
+    private Ending ending(Task task, TaskOutcome outcome) {
+        return switch (outcome) {
+            case TaskOutcome.Done done -> new Ending.Completed(done.output());
+            case TaskOutcome.RetryAt retry -> new Ending.Retry(retry.at(), retry.reason());
+            case TaskOutcome.Dead dead -> new Ending.DeadLetter(dead.reason());
+            case TaskOutcome.Failed failed when task.attempts() >= task.maxAttempts() ->
+                    new Ending.DeadLetter("failed " + task.attempts() + " times; the last: " + failed.reason());
+            case TaskOutcome.Failed failed -> new Ending.Retry(
+                    clock.instant().plus(settings.backoff().delay(task.attempts(), random)), failed.reason());
+        };
+    }
+
+    /** Tasks running now. */
+    public int running() {
+        return running.size();
+    }
+
+    /**
+     * Stops claiming and waits a little for running tasks; those still running are interrupted, and
+     * run again (their leases expire) after a restart.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        wake();
+        try {
+            claimer.join(STOP_WAIT.toMillis());
+            if (!room.tryAcquire(settings.concurrency(), STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                running.forEach(Thread::interrupt);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.flowgate.task;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where tasks are kept: durable, claimed under leases, ended only by the holder of the current
+ * fencing token. Thread-safe. Embedded on SQLite; a PostgreSQL adapter claims with
+ * {@code FOR UPDATE SKIP LOCKED} and a Redis one with stream consumer groups, behind this port.
+ */
+public interface TaskStore {
+    /**
+     * Queues the task for the next commit and returns at once; the future completes when the task
+     * is durable (or exceptionally: the store refused it, or is closed).
+     */
+    CompletableFuture<Void> enqueue(NewTask task);
+
+    /**
+     * Claims up to {@code max} due tasks, highest priority first, for {@code owner} until
+     * {@code now + lease}: each becomes {@code PROCESSING} with one more attempt and a new fencing
+     * token. A task is claimable only when no earlier task of its context is unfinished, so tasks
+     * of one context run one at a time, in order.
+     */
+    List<Task> claim(String owner, int max, Instant now, Duration lease);
+
+    /**
+     * Ends the attempt that holds {@code fencingToken} with {@code outcome}: completed, back to
+     * pending at a due time, or a dead letter.
+     *
+     * @return false if that attempt no longer holds the task (its lease expired and another worker
+     *         claimed it, or an operator moved it): nothing changed, and the refusal is counted
+     */
+    boolean end(TaskId id, long fencingToken, Ending ending, Instant now);
+
+    /** What an attempt's end records; the runtime turns a handler's {@link TaskOutcome} into one. */
+    sealed interface Ending {
+        record Completed(String output) implements Ending {
+        }
+
+        record Retry(Instant at, String reason) implements Ending {
+        }
+
+        record DeadLetter(String reason) implements Ending {
+        }
+    }
+
+    /**
+     * Returns every task whose lease ran out before {@code now} to {@code PENDING} (its worker died
+     * or stalled), or makes it a dead letter if that was its last attempt.
+     *
+     * @return how many leases expired
+     */
+    int expireLeases(Instant now);
+
+    Optional<Task> find(TaskId id);
+
+    /** Tasks matching {@code query}, in id order after {@code after} (null: from the start), at most {@code limit}. */
+    List<Task> list(TaskQuery query, TaskId after, int limit);
+
+    /**
+     * Takes a dead letter back to {@code PENDING}, due now, with its attempts starting again.
+     *
+     * @return the task as now pending, or empty if it is unknown or not a dead letter
+     */
+    Optional<Task> retry(TaskId id, Instant now);
+
+    /** Ends refused because their fencing token was stale, since the store opened. */
+    long staleEnds();
+}
