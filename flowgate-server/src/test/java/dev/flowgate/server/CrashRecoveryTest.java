@@ -136,7 +136,7 @@ class CrashRecoveryTest {
     private Process startServer(int port) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         Process process = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
+                "-cp", System.getProperty("java.class.path"), ServeMain.class.getName(),
                 "--host", "127.0.0.1", "--port", String.valueOf(port), "--data-dir", dataDir.toString(),
                 "--processor", "default=" + defaultProcessor.baseUri() + ",fee=0.05",
                 "--processor", "fallback=" + fallbackProcessor.baseUri() + ",fee=0.15",

@@ -1,4 +1,4 @@
-package dev.flowgate.server;
+package dev.flowgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.flowgate.server;
+package dev.flowgate.cli;
 
 import dev.flowgate.server.cli.ServeCommand;
 import dev.flowgate.testkit.cli.BenchCommand;
