@@ -5,7 +5,7 @@ import dev.flowgate.FlowgateConfig;
 import dev.flowgate.ProcessorConfig;
 import dev.flowgate.routing.RoutingPolicy;
 import dev.flowgate.server.api.AdminAccess;
-import dev.flowgate.server.api.PaymentsApi;
+import dev.flowgate.server.api.ApiHandler;
 import dev.flowgate.server.http.HttpLimits;
 import dev.flowgate.server.http.HttpServer;
 import dev.flowgate.testkit.processor.ProcessorEmulator;
@@ -53,7 +53,7 @@ final class Harness implements AutoCloseable {
                 .workers(64);
         engine = Flowgate.start(tune.apply(config).build());
         server = HttpServer.start(new InetSocketAddress("127.0.0.1", 0), HttpLimits.defaults(),
-                new PaymentsApi(engine, admin));
+                ApiHandler.of(engine, admin));
     }
 
     static Harness start(Path dataDir) throws IOException {

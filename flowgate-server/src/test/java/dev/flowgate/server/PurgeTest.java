@@ -3,7 +3,7 @@ package dev.flowgate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flowgate.server.api.AdminAccess;
-import dev.flowgate.server.api.PaymentsApi;
+import dev.flowgate.server.api.ApiHandler;
 import dev.flowgate.server.http.HttpResponse;
 import java.net.InetAddress;
 import java.net.http.HttpRequest;
@@ -45,7 +45,7 @@ class PurgeTest {
 
     private static HttpResponse adminCall(Harness h, AdminAccess access, String peer, String token) throws Exception {
         Map<String, String> headers = token == null ? Map.of() : Map.of("x-admin-token", token);
-        return new PaymentsApi(h.engine, access).handle(new dev.flowgate.server.http.HttpRequest("POST",
+        return ApiHandler.of(h.engine, access).handle(new dev.flowgate.server.http.HttpRequest("POST",
                 "/purge-payments", null, headers, new byte[0], InetAddress.getByName(peer)));
     }
 

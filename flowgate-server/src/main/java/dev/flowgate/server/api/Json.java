@@ -41,6 +41,15 @@ final class Json {
         return new HttpResponse(problem.status(), "application/problem+json", body, Map.of());
     }
 
+    /** A string field, or a JSON null for a null value. */
+    static void writeNullable(JsonGenerator json, String field, String value) throws IOException {
+        if (value == null) {
+            json.writeNullField(field);
+        } else {
+            json.writeStringField(field, value);
+        }
+    }
+
     private byte[] bytes(Body body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator json = factory.createGenerator(out)) {

@@ -3,7 +3,7 @@ package dev.flowgate.server.cli;
 import dev.flowgate.Flowgate;
 import dev.flowgate.ProcessorConfig;
 import dev.flowgate.server.api.AdminAccess;
-import dev.flowgate.server.api.PaymentsApi;
+import dev.flowgate.server.api.ApiHandler;
 import dev.flowgate.server.http.HttpLimits;
 import dev.flowgate.server.http.HttpServer;
 import dev.flowgate.store.StoreException;
@@ -103,7 +103,7 @@ public final class ServeCommand implements Callable<Integer> {
         HttpServer server;
         try {
             server = HttpServer.start(new InetSocketAddress(settings.host(), settings.port()), HttpLimits.defaults(),
-                    new PaymentsApi(engine, settings.admin()));
+                    ApiHandler.of(engine, settings.admin()));
         } catch (IOException e) {
             engine.close();
             spec.commandLine().getErr().println("flowgate: cannot listen on " + settings.host() + ":" + settings.port()

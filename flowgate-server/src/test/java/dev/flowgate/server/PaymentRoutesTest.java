@@ -20,7 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The HTTP API's contract, hostile input first: every refusal is a 4xx problem, never a 5xx. */
-class PaymentsApiTest {
+class PaymentRoutesTest {
     @TempDir
     static Path dir;
     static Harness harness;

@@ -1,6 +1,5 @@
 package dev.flowgate.server.api;
 
-import dev.flowgate.EngineStatus;
 import dev.flowgate.Flowgate;
 import dev.flowgate.http.Problem;
 import dev.flowgate.intake.ParseResult;
@@ -10,12 +9,10 @@ import dev.flowgate.payment.AcceptResult;
 import dev.flowgate.payment.Amounts;
 import dev.flowgate.payment.PaymentRecord;
 import dev.flowgate.payment.PaymentState;
-import dev.flowgate.routing.ProcessorStatus;
-import dev.flowgate.server.http.HttpHandler;
+import dev.flowgate.server.api.RouteTable.Access;
 import dev.flowgate.server.http.HttpRequest;
 import dev.flowgate.server.http.HttpResponse;
 import dev.flowgate.settlement.RetryResult;
-import dev.flowgate.store.StoreException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -24,7 +21,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The HTTP API (DESIGN.md C1): where each request goes, in one place.
+ * The payment routes (DESIGN.md C1):
  *
  * <pre>
  * POST /payments                 intake: validate, journal, 202
@@ -33,14 +30,9 @@ import java.util.UUID;
  * POST /payments/{id}/retry      queue a failed payment again (admin)
  * GET  /payments-summary         settled totals per processor over [from, to]
  * POST /purge-payments           forget everything (admin)
- * GET  /health                   processors, queue, workers
  * </pre>
- *
- * Every refusal is an {@code application/problem+json} body naming the problem.
  */
-public final class PaymentsApi implements HttpHandler {
-    private static final String PAYMENT_PREFIX = "/payments/";
-    private static final String RETRY_SUFFIX = "/retry";
+public final class PaymentRoutes {
     private static final int DEFAULT_PAGE = 100;
     private static final int MAX_PAGE = 1000;
     /** Summary bounds beyond these would overflow the ledger's epoch milliseconds. */
@@ -50,65 +42,19 @@ public final class PaymentsApi implements HttpHandler {
     private final Flowgate engine;
     private final PaymentParser parser = new PaymentParser();
     private final Json json = new Json();
-    private final AdminAccess admin;
 
-    /** @param admin who may purge and retry */
-    public PaymentsApi(Flowgate engine, AdminAccess admin) {
+    public PaymentRoutes(Flowgate engine) {
         this.engine = engine;
-        this.admin = java.util.Objects.requireNonNull(admin, "admin");
     }
 
-    @Override
-    public HttpResponse handle(HttpRequest request) {
-        String path = request.path();
-        try {
-            return switch (path) {
-                case "/payments" -> switch (request.method()) {
-                    case "POST" -> acceptPayment(request);
-                    case "GET" -> listPayments(request);
-                    default -> notAllowed(request, "GET, POST");
-                };
-                case "/payments-summary" -> only("GET", request, this::summary);
-                case "/purge-payments" -> only("POST", request, r -> asAdmin(r, this::purge));
-                case "/health" -> only("GET", request, r -> health());
-                default -> !path.startsWith(PAYMENT_PREFIX)
-                        ? problem(404, "Not found", "no resource at " + bounded(path), null)
-                        : path.endsWith(RETRY_SUFFIX) && path.length() >= PAYMENT_PREFIX.length() + RETRY_SUFFIX.length()
-                        ? only("POST", request, r -> asAdmin(r, this::retry))
-                        : only("GET", request, this::payment);
-            };
-        } catch (StoreException e) {
-            return problem(503, "Store unavailable", "the journal cannot be used right now; retry later", null);
-        }
-    }
-
-    @Override
-    public HttpResponse refused(int status, String detail) {
-        return problem(status, ResponseTitles.of(status), detail, null);
-    }
-
-    private HttpResponse only(String method, HttpRequest request, java.util.function.Function<HttpRequest, HttpResponse> handler) {
-        return request.method().equals(method) ? handler.apply(request) : notAllowed(request, method);
-    }
-
-    private HttpResponse notAllowed(HttpRequest request, String allowed) {
-        return problem(405, "Method not allowed", bounded(request.method()) + " is not allowed here; use " + allowed, null)
-                .withHeader("Allow", allowed);
-    }
-
-    /** Runs an admin request if {@link #admin} lets this client make it. */
-    private HttpResponse asAdmin(HttpRequest request, java.util.function.Function<HttpRequest, HttpResponse> handler) {
-        return switch (admin) {
-            case AdminAccess.Open open -> handler.apply(request);
-            case AdminAccess.LoopbackOnly loopback -> request.peer() != null && request.peer().isLoopbackAddress()
-                    ? handler.apply(request)
-                    : problem(403, "Forbidden", "admin endpoints answer only clients on this machine while no admin "
-                            + "token is configured: start with --admin-token-file FILE (or --admin-token), "
-                            + "or with --admin open to open them on purpose", null);
-            case AdminAccess.Token token -> token.matches(request.header("x-admin-token"))
-                    ? handler.apply(request)
-                    : problem(401, "Unauthorized", "this needs the admin token in X-Admin-Token", null);
-        };
+    public RouteTable register(RouteTable routes) {
+        return routes
+                .post("/payments", Access.ANYONE, (request, path) -> acceptPayment(request))
+                .get("/payments", Access.ANYONE, (request, path) -> listPayments(request))
+                .get("/payments/{id}", Access.ANYONE, (request, path) -> payment(path.get("id")))
+                .post("/payments/{id}/retry", Access.ADMIN, (request, path) -> retry(path.get("id")))
+                .get("/payments-summary", Access.ANYONE, (request, path) -> summary(request))
+                .post("/purge-payments", Access.ADMIN, (request, path) -> purge());
     }
 
     private HttpResponse acceptPayment(HttpRequest request) {
@@ -166,17 +112,17 @@ public final class PaymentsApi implements HttpHandler {
             try {
                 instant = OffsetDateTime.parse(value).toInstant();
             } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("'" + bounded(value)
+                throw new IllegalArgumentException("'" + Problems.bounded(value)
                         + "' is not an ISO-8601 instant such as 2025-07-15T12:34:56.000Z");
             }
         }
         if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
-            throw new IllegalArgumentException("'" + bounded(value) + "' is outside the years -10000..10000");
+            throw new IllegalArgumentException("'" + Problems.bounded(value) + "' is outside the years -10000..10000");
         }
         return instant;
     }
 
-    private HttpResponse purge(HttpRequest request) {
+    private HttpResponse purge() {
         engine.purge();
         return json.response(200, out -> {
             out.writeStartObject();
@@ -185,8 +131,8 @@ public final class PaymentsApi implements HttpHandler {
         });
     }
 
-    private HttpResponse payment(HttpRequest request) {
-        UUID id = PaymentParser.canonicalUuid(request.path().substring(PAYMENT_PREFIX.length()));
+    private HttpResponse payment(String idText) {
+        UUID id = PaymentParser.canonicalUuid(idText);
         if (id == null) {
             return problem(400, "Invalid request", "the payment id must be a UUID", "correlationId");
         }
@@ -195,9 +141,8 @@ public final class PaymentsApi implements HttpHandler {
                 .orElseGet(() -> problem(404, "Not found", "no payment " + id, "correlationId"));
     }
 
-    private HttpResponse retry(HttpRequest request) {
-        String path = request.path();
-        UUID id = PaymentParser.canonicalUuid(path.substring(PAYMENT_PREFIX.length(), path.length() - RETRY_SUFFIX.length()));
+    private HttpResponse retry(String idText) {
+        UUID id = PaymentParser.canonicalUuid(idText);
         if (id == null) {
             return problem(400, "Invalid request", "the payment id must be a UUID", "correlationId");
         }
@@ -233,7 +178,7 @@ public final class PaymentsApi implements HttpHandler {
                 writePayment(out, record);
             }
             out.writeEndArray();
-            writeNullable(out, "next", next == null ? null
+            Json.writeNullable(out, "next", next == null ? null
                     : "/payments?status=" + stateName(state) + "&limit=" + limit + "&after=" + next);
             out.writeEndObject();
         });
@@ -248,7 +193,7 @@ public final class PaymentsApi implements HttpHandler {
                 return state;
             }
         }
-        throw new IllegalArgumentException("status '" + bounded(value) + "' is none of queued, in_flight, processed, failed");
+        throw new IllegalArgumentException("status '" + Problems.bounded(value) + "' is none of queued, in_flight, processed, failed");
     }
 
     private static int pageSize(String value) {
@@ -276,60 +221,16 @@ public final class PaymentsApi implements HttpHandler {
         out.writeStringField("correlationId", record.correlationId().toString());
         out.writeNumberField("amount", Amounts.toDecimal(record.amountCents()));
         out.writeStringField("status", stateName(record.state()));
-        writeNullable(out, "processor", record.processor());
+        Json.writeNullable(out, "processor", record.processor());
         out.writeBooleanField("awaitingReconciliation", record.pinned());
-        writeNullable(out, "requestedAt", record.requestedAt() == null ? null : record.requestedAt().toString());
+        Json.writeNullable(out, "requestedAt", record.requestedAt() == null ? null : record.requestedAt().toString());
         out.writeNumberField("attempts", record.attempts());
-        writeNullable(out, "lastError", record.lastError());
+        Json.writeNullable(out, "lastError", record.lastError());
         out.writeStringField("acceptedAt", record.acceptedAt().toString());
         out.writeEndObject();
     }
 
-    private HttpResponse health() {
-        EngineStatus status = engine.status();
-        return json.response(200, out -> {
-            out.writeStartObject();
-            out.writeStringField("status", "up");
-            out.writeNumberField("queued", status.queued());
-            out.writeNumberField("inFlight", status.inFlight());
-            out.writeArrayFieldStart("processors");
-            for (ProcessorStatus p : status.processors()) {
-                out.writeStartObject();
-                out.writeStringField("name", p.name());
-                out.writeStringField("breaker", p.breaker());
-                out.writeNumberField("inFlight", p.inFlight());
-                out.writeNumberField("inFlightLimit", p.inFlightLimit());
-                out.writeNumberField("expectedLatencyMs", p.expectedLatencyMs());
-                if (p.healthFailing() == null) {
-                    out.writeNullField("failing");
-                    out.writeNullField("minResponseTime");
-                } else {
-                    out.writeBooleanField("failing", p.healthFailing());
-                    out.writeNumberField("minResponseTime", p.healthMinResponseMs());
-                }
-                writeNullable(out, "lastOutcome", p.lastOutcome());
-                out.writeEndObject();
-            }
-            out.writeEndArray();
-            out.writeEndObject();
-        });
-    }
-
-    private static void writeNullable(com.fasterxml.jackson.core.JsonGenerator out, String field, String value)
-            throws java.io.IOException {
-        if (value == null) {
-            out.writeNullField(field);
-        } else {
-            out.writeStringField(field, value);
-        }
-    }
-
     private HttpResponse problem(int status, String title, String detail, String field) {
         return json.problem(new Problem(status, title, detail, field));
-    }
-
-    /** Echo at most 100 characters of client input in an error. */
-    private static String bounded(String text) {
-        return text.length() <= 100 ? text : text.substring(0, 100) + "...";
     }
 }
