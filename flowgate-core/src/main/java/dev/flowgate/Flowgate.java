@@ -3,6 +3,7 @@ package dev.flowgate;
 import dev.flowgate.intake.Intake;
 import dev.flowgate.ledger.Ledger;
 import dev.flowgate.ledger.Totals;
+import dev.flowgate.metrics.Metrics;
 import dev.flowgate.payment.AcceptResult;
 import dev.flowgate.payment.Payment;
 import dev.flowgate.payment.PaymentRecord;
@@ -54,7 +55,7 @@ public final class Flowgate implements AutoCloseable {
     /** A health answer slower than this is "unknown": the processor is then busy, not healthy. */
     private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(1);
 
-    private Flowgate(FlowgateConfig config, Clock clock) {
+    private Flowgate(FlowgateConfig config, Clock clock, Metrics metrics) {
         this.config = config;
         this.store = SqliteStore.open(config.dataDir(), config.durability(), clock);
         this.journal = store.journal();
@@ -71,19 +72,20 @@ public final class Flowgate implements AutoCloseable {
         this.router = costRouter;
         this.healthPoller = new HealthPoller(List.copyOf(clients), PollerLease.solo(), costRouter.healthBoard(),
                 config.routing().healthInterval(), HEALTH_TIMEOUT, clock);
-        this.intake = new Intake(journal, payment -> queue.offer(PaymentTask.fresh(payment)));
+        this.intake = new Intake(journal, payment -> queue.offer(PaymentTask.fresh(payment)), metrics);
         resumeUnfinished();
         Settlement settlement = new Settlement(journal, router, new Backoff(config.backoffBase(), config.backoffCap()), clock,
-                RandomGenerator.getDefault());
+                RandomGenerator.getDefault(), metrics);
         this.workers = new WorkerPool("flowgate-settlement", config.workers(), queue, settlement, clock);
     }
 
     public static Flowgate start(FlowgateConfig config) {
-        return start(config, Clock.systemUTC());
+        return start(config, Metrics.NONE);
     }
 
-    public static Flowgate start(FlowgateConfig config, Clock clock) {
-        return new Flowgate(config, clock);
+    /** With {@code metrics} told of every intake, attempt and task run. */
+    public static Flowgate start(FlowgateConfig config, Metrics metrics) {
+        return new Flowgate(config, Clock.systemUTC(), metrics);
     }
 
     private void resumeUnfinished() {

@@ -3,6 +3,7 @@ package dev.flowgate.benchmarks;
 import dev.flowgate.intake.Intake;
 import dev.flowgate.intake.ParseResult;
 import dev.flowgate.intake.PaymentParser;
+import dev.flowgate.metrics.Metrics;
 import dev.flowgate.payment.AcceptResult;
 import dev.flowgate.store.Durability;
 import dev.flowgate.store.sqlite.SqliteStore;
@@ -58,7 +59,7 @@ public class IntakeBenchmark {
     public void open() throws IOException {
         dir = Files.createTempDirectory("flowgate-bench");
         store = SqliteStore.open(dir, durability, Clock.systemUTC());
-        intake = new Intake(store.journal(), payment -> { });
+        intake = new Intake(store.journal(), payment -> { }, Metrics.NONE);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.flowgate.settlement;
 
+import dev.flowgate.metrics.Metrics;
 import dev.flowgate.processor.LookupOutcome;
 import dev.flowgate.processor.ProcessorClient;
 import dev.flowgate.processor.SendOutcome;
@@ -58,14 +59,17 @@ public final class Settlement implements Handler<PaymentTask> {
     private final Clock clock;
     private final RandomGenerator random;
     private final HeldBackLog heldBackLog;
+    private final Metrics metrics;
 
-    public Settlement(Journal journal, Router router, Backoff backoff, Clock clock, RandomGenerator random) {
+    public Settlement(Journal journal, Router router, Backoff backoff, Clock clock, RandomGenerator random,
+                      Metrics metrics) {
         this.journal = journal;
         this.router = router;
         this.backoff = backoff;
         this.clock = clock;
         this.random = random;
         this.heldBackLog = new HeldBackLog(clock);
+        this.metrics = metrics;
     }
 
     @Override
@@ -165,6 +169,7 @@ public final class Settlement implements Handler<PaymentTask> {
         Instant now = clock.instant();
         reservation.record(outcome, took, now);
         String name = processor.name();
+        metrics.attempt(name, outcomeName(outcome), took.toNanos());
         return switch (outcome) {
             case SendOutcome.Processed p -> settled(task, processor, requestedAt);
             case SendOutcome.AlreadyProcessed a -> {
@@ -224,6 +229,17 @@ public final class Settlement implements Handler<PaymentTask> {
 
     private Instant backoffFrom(Instant now, int attempt) {
         return now.plus(backoff.delay(attempt, random));
+    }
+
+    private static String outcomeName(SendOutcome outcome) {
+        return switch (outcome) {
+            case SendOutcome.Processed p -> "processed";
+            case SendOutcome.AlreadyProcessed a -> "already_processed";
+            case SendOutcome.Unknown u -> "unknown";
+            case SendOutcome.NotSent n -> "not_sent";
+            case SendOutcome.Failed f -> "failed";
+            case SendOutcome.RateLimited r -> "rate_limited";
+        };
     }
 
     private static UUID id(PaymentTask task) {

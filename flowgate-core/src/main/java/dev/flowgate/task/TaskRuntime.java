@@ -1,5 +1,6 @@
 package dev.flowgate.task;
 
+import dev.flowgate.metrics.Metrics;
 import dev.flowgate.task.TaskStore.Ending;
 import dev.flowgate.work.Backoff;
 import java.time.Clock;
@@ -60,6 +61,7 @@ public final class TaskRuntime implements AutoCloseable {
     private final Settings settings;
     private final Clock clock;
     private final RandomGenerator random;
+    private final Metrics metrics;
     private final Semaphore room;
     private final Set<Thread> running = ConcurrentHashMap.newKeySet();
     private final Thread claimer;
@@ -67,12 +69,13 @@ public final class TaskRuntime implements AutoCloseable {
 
     /** Starts claiming at once. */
     public TaskRuntime(TaskStore store, Map<String, Handler> handlers, Settings settings, Clock clock,
-                       RandomGenerator random) {
+                       RandomGenerator random, Metrics metrics) {
         this.store = store;
         this.handlers = Map.copyOf(handlers);
         this.settings = settings;
         this.clock = clock;
         this.random = random;
+        this.metrics = metrics;
         this.room = new Semaphore(settings.concurrency());
         this.claimer = Thread.ofPlatform().name("task-claimer-" + settings.owner()).daemon().start(this::claimLoop);
     }
@@ -114,9 +117,12 @@ public final class TaskRuntime implements AutoCloseable {
     }
 
     private void run(Task task) {
+        long started = System.nanoTime();
         try {
             Ending ending = ending(task, outcome(task));
-            if (!store.end(task.id(), task.fencingToken(), ending, clock.instant())) {
+            boolean recorded = store.end(task.id(), task.fencingToken(), ending, clock.instant());
+            metrics.taskRun(task.kind(), recorded ? endingName(ending) : "stale", System.nanoTime() - started);
+            if (!recorded) {
                 LOG.warn("task {}: its attempt {} ended after its lease did; another run owns it now",
                         task.id(), task.attempts());
             }
@@ -155,6 +161,14 @@ public final class TaskRuntime implements AutoCloseable {
                     new Ending.DeadLetter("failed " + task.attempts() + " times; the last: " + failed.reason());
             case TaskOutcome.Failed failed -> new Ending.Retry(
                     clock.instant().plus(settings.backoff().delay(task.attempts(), random)), failed.reason());
+        };
+    }
+
+    private static String endingName(Ending ending) {
+        return switch (ending) {
+            case Ending.Completed c -> "completed";
+            case Ending.Retry r -> "retry";
+            case Ending.DeadLetter d -> "dead_letter";
         };
     }
 

@@ -3,6 +3,7 @@ package dev.flowgate.settlement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flowgate.metrics.Metrics;
 import dev.flowgate.payment.AcceptResult;
 import dev.flowgate.payment.Payment;
 import dev.flowgate.payment.PaymentRecord;
@@ -204,7 +205,8 @@ class SettlementTest {
         processor.throwOnSend = throwAt == Step.SEND;
         CostRouter router = new CostRouter(List.of(new CostRouter.Candidate(processor, new BigDecimal("0.07"))),
                 RoutingPolicy.defaults(), clock, () -> { });
-        return new Settlement(journal, new ThrowingRouter(router, throwAt), BACKOFF, clock, RandomGenerator.getDefault());
+        return new Settlement(journal, new ThrowingRouter(router, throwAt), BACKOFF, clock, RandomGenerator.getDefault(),
+                Metrics.NONE);
     }
 
     private Settlement settlement() {
@@ -281,7 +283,7 @@ class SettlementTest {
         CostRouter router = new CostRouter(List.of(new CostRouter.Candidate(processor, new BigDecimal("0.07")),
                 new CostRouter.Candidate(fallback, new BigDecimal("0.10"))), RoutingPolicy.defaults(), clock, () -> { });
         for (int i = 0; i < 20; i++) {
-            Settlement settlement = new Settlement(journal, router, BACKOFF, clock, RandomGenerator.getDefault());
+            Settlement settlement = new Settlement(journal, router, BACKOFF, clock, RandomGenerator.getDefault(), Metrics.NONE);
             assertThat(settlement.handle(PaymentTask.fresh(new Payment(UUID.randomUUID(), 100))))
                     .isInstanceOf(Disposition.Done.class);
         }

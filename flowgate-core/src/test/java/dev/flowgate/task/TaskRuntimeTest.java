@@ -2,6 +2,7 @@ package dev.flowgate.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flowgate.metrics.Metrics;
 import dev.flowgate.store.Durability;
 import dev.flowgate.store.sqlite.SqliteStore;
 import dev.flowgate.work.Backoff;
@@ -48,7 +49,7 @@ class TaskRuntimeTest {
     private void start(Map<String, TaskRuntime.Handler> handlers, int concurrency) {
         runtime = new TaskRuntime(store.tasks(), handlers,
                 new TaskRuntime.Settings("test-runtime", concurrency, LEASE, Duration.ofMillis(20), BACKOFF),
-                Clock.systemUTC(), random);
+                Clock.systemUTC(), random, Metrics.NONE);
     }
 
     private TaskId enqueue(String kind, String contextId, int maxAttempts) {

@@ -8,6 +8,7 @@ import dev.flowgate.server.api.AdminAccess;
 import dev.flowgate.server.api.ApiHandler;
 import dev.flowgate.server.http.HttpLimits;
 import dev.flowgate.server.http.HttpServer;
+import dev.flowgate.server.metrics.MicrometerMetrics;
 import dev.flowgate.testkit.processor.ProcessorEmulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,6 +33,7 @@ final class Harness implements AutoCloseable {
     final ProcessorEmulator defaultProcessor;
     final ProcessorEmulator fallbackProcessor;
     final Flowgate engine;
+    final MicrometerMetrics metrics = new MicrometerMetrics();
     final HttpServer server;
     final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -51,9 +53,11 @@ final class Harness implements AutoCloseable {
                         new ProcessorConfig("fallback", fallbackProcessor.baseUri(), new BigDecimal("0.10"))))
                 .routing(new RoutingPolicy(0.02, 1024, Duration.ofMillis(200), Duration.ofSeconds(3), HEALTH_INTERVAL))
                 .workers(64);
-        engine = Flowgate.start(tune.apply(config).build());
+        FlowgateConfig built = tune.apply(config).build();
+        engine = Flowgate.start(built, metrics);
+        metrics.watch(engine::status, built.processors().stream().map(ProcessorConfig::name).toList());
         server = HttpServer.start(new InetSocketAddress("127.0.0.1", 0), HttpLimits.defaults(),
-                ApiHandler.of(engine, admin));
+                ApiHandler.of(engine, metrics, admin));
     }
 
     static Harness start(Path dataDir) throws IOException {

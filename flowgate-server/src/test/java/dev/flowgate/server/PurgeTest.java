@@ -45,7 +45,7 @@ class PurgeTest {
 
     private static HttpResponse adminCall(Harness h, AdminAccess access, String peer, String token) throws Exception {
         Map<String, String> headers = token == null ? Map.of() : Map.of("x-admin-token", token);
-        return ApiHandler.of(h.engine, access).handle(new dev.flowgate.server.http.HttpRequest("POST",
+        return ApiHandler.of(h.engine, h.metrics, access).handle(new dev.flowgate.server.http.HttpRequest("POST",
                 "/purge-payments", null, headers, new byte[0], InetAddress.getByName(peer)));
     }
 

@@ -5,6 +5,7 @@ import dev.flowgate.http.Problem;
 import dev.flowgate.server.http.HttpHandler;
 import dev.flowgate.server.http.HttpRequest;
 import dev.flowgate.server.http.HttpResponse;
+import dev.flowgate.server.metrics.MicrometerMetrics;
 import dev.flowgate.store.StoreException;
 import java.util.Objects;
 
@@ -18,11 +19,12 @@ public final class ApiHandler implements HttpHandler {
     private final AdminAccess admin;
     private final Json json = new Json();
 
-    /** The API of {@code engine}: every capability's routes, registered here. */
-    public static ApiHandler of(Flowgate engine, AdminAccess admin) {
+    /** The API of {@code engine}, whose metrics go to {@code metrics}: every capability's routes, registered here. */
+    public static ApiHandler of(Flowgate engine, MicrometerMetrics metrics, AdminAccess admin) {
         RouteTable routes = new RouteTable();
         new PaymentRoutes(engine).register(routes);
         new HealthRoutes(engine).register(routes);
+        new MetricsRoutes(metrics).register(routes);
         return new ApiHandler(routes, admin);
     }
 

@@ -6,6 +6,7 @@ import dev.flowgate.server.api.AdminAccess;
 import dev.flowgate.server.api.ApiHandler;
 import dev.flowgate.server.http.HttpLimits;
 import dev.flowgate.server.http.HttpServer;
+import dev.flowgate.server.metrics.MicrometerMetrics;
 import dev.flowgate.store.StoreException;
 import java.io.IOException;
 import java.io.Reader;
@@ -93,17 +94,19 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        MicrometerMetrics metrics = new MicrometerMetrics();
         Flowgate engine;
         try {
-            engine = Flowgate.start(settings.engine());
+            engine = Flowgate.start(settings.engine(), metrics);
         } catch (StoreException e) {
             spec.commandLine().getErr().println("flowgate: " + e.getMessage());
             return 1;
         }
+        metrics.watch(engine::status, settings.engine().processors().stream().map(ProcessorConfig::name).toList());
         HttpServer server;
         try {
             server = HttpServer.start(new InetSocketAddress(settings.host(), settings.port()), HttpLimits.defaults(),
-                    ApiHandler.of(engine, settings.admin()));
+                    ApiHandler.of(engine, metrics, settings.admin()));
         } catch (IOException e) {
             engine.close();
             spec.commandLine().getErr().println("flowgate: cannot listen on " + settings.host() + ":" + settings.port()
