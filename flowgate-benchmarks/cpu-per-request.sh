@@ -15,11 +15,14 @@ warmup=20
 java="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 bench="flowgate-benchmarks/target/benchmarks.jar"
 [ -f "$bench" ] || { echo "cpu-per-request: build first: ./mvnw -q package -DskipTests" >&2; exit 1; }
+processor=../shared/reference/processor/Processor.java
+# Without it the server would be measured calling processors that are not there.
+[ -f "$processor" ] || { echo "cpu-per-request: the reference processor $processor is missing" >&2; exit 1; }
 
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 for port in 8001 8002; do
-  "$java" ../shared/reference/processor/Processor.java --port "$port" --quiet --ttl 600 > /dev/null 2>&1 &
+  "$java" "$processor" --port "$port" --quiet --ttl 600 > /dev/null 2>&1 &
   pids+=($!)
 done
 data="$(mktemp -d)"
