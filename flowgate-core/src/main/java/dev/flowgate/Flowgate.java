@@ -74,8 +74,8 @@ public final class Flowgate implements AutoCloseable {
                 config.routing().healthInterval(), HEALTH_TIMEOUT, clock);
         this.intake = new Intake(journal, payment -> queue.offer(PaymentTask.fresh(payment)), metrics);
         resumeUnfinished();
-        Settlement settlement = new Settlement(journal, router, new Backoff(config.backoffBase(), config.backoffCap()), clock,
-                RandomGenerator.getDefault(), metrics);
+        Backoff backoff = new Backoff(config.backoffBase(), config.backoffCap());
+        Settlement settlement = new Settlement(journal, router, backoff, clock, RandomGenerator.getDefault(), metrics);
         this.workers = new WorkerPool("flowgate-settlement", config.workers(), queue, settlement, clock);
     }
 
