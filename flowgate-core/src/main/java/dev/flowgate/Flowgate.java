@@ -8,6 +8,7 @@ import dev.flowgate.payment.AcceptResult;
 import dev.flowgate.payment.Payment;
 import dev.flowgate.payment.PaymentRecord;
 import dev.flowgate.payment.PaymentState;
+import dev.flowgate.http.client.HttpClient;
 import dev.flowgate.processor.HttpProcessorClient;
 import dev.flowgate.processor.ProcessorClient;
 import dev.flowgate.routing.CostRouter;
@@ -45,7 +46,7 @@ public final class Flowgate implements AutoCloseable {
     private final SqliteStore store;
     private final Journal journal;
     private final Ledger ledger;
-    private final List<HttpProcessorClient> clients;
+    private final HttpClient http;
     private final Router router;
     private final WorkQueue<PaymentTask> queue;
     private final WorkerPool workers;
@@ -61,8 +62,10 @@ public final class Flowgate implements AutoCloseable {
         this.journal = store.journal();
         this.ledger = store.ledger();
         this.queue = new WorkQueue<>(clock);
-        this.clients = config.processors().stream()
-                .map(p -> new HttpProcessorClient(p.name(), p.baseUri(), config.connectTimeout(), config.processorTimeout()))
+        this.http = HttpClient.builder().connectTimeout(config.connectTimeout())
+                .requestTimeout(config.processorTimeout()).build();
+        List<HttpProcessorClient> clients = config.processors().stream()
+                .map(p -> new HttpProcessorClient(p.name(), p.baseUri(), http, config.processorTimeout()))
                 .toList();
         List<CostRouter.Candidate> candidates = new ArrayList<>();
         for (int i = 0; i < clients.size(); i++) {
@@ -157,6 +160,6 @@ public final class Flowgate implements AutoCloseable {
         healthPoller.close();
         workers.close();
         store.close();
-        clients.forEach(HttpProcessorClient::close);
+        http.close();
     }
 }

@@ -52,6 +52,13 @@ class ArchitectureTest {
                 .check(CORE);
     }
 
+    @Test
+    void onlyTheHttpClientOpensSockets() {
+        noClasses().that().resideOutsideOfPackage("dev.flowgate.http.client..")
+                .should().dependOnClassesThat().areAssignableTo(java.net.Socket.class)
+                .check(CORE);
+    }
+
     /** The classes of this module only: the directory (or jar) that {@link Flowgate} was loaded from. */
     private static JavaClasses importCore() {
         try {

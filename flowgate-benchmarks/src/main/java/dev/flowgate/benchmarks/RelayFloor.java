@@ -1,5 +1,6 @@
 package dev.flowgate.benchmarks;
 
+import dev.flowgate.http.client.HttpClient;
 import dev.flowgate.intake.ParseResult;
 import dev.flowgate.intake.PaymentParser;
 import dev.flowgate.payment.Payment;
@@ -39,10 +40,9 @@ public final class RelayFloor {
     }
 
     public static void main(String[] args) throws Exception {
-        var defaultProcessor = new HttpProcessorClient("default", URI.create("http://127.0.0.1:8001"),
-                CONNECT_TIMEOUT, CALL_TIMEOUT);
-        var fallbackProcessor = new HttpProcessorClient("fallback", URI.create("http://127.0.0.1:8002"),
-                CONNECT_TIMEOUT, CALL_TIMEOUT);
+        var http = HttpClient.builder().connectTimeout(CONNECT_TIMEOUT).requestTimeout(CALL_TIMEOUT).build();
+        var defaultProcessor = new HttpProcessorClient("default", URI.create("http://127.0.0.1:8001"), http, CALL_TIMEOUT);
+        var fallbackProcessor = new HttpProcessorClient("fallback", URI.create("http://127.0.0.1:8002"), http, CALL_TIMEOUT);
         var parser = new PaymentParser();
         var relay = Thread.ofVirtual().name("relay-", 0).factory();
         try (var server = HttpServer.start(new InetSocketAddress("127.0.0.1", 9103), HttpLimits.defaults(),

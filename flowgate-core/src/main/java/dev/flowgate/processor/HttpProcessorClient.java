@@ -3,6 +3,11 @@ package dev.flowgate.processor;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.flowgate.http.client.ConnectFailedException;
+import dev.flowgate.http.client.HttpClient;
+import dev.flowgate.http.client.HttpHeader;
+import dev.flowgate.http.client.HttpRequest;
+import dev.flowgate.http.client.HttpResponse;
 import dev.flowgate.payment.Amounts;
 import dev.flowgate.payment.Payment;
 import java.io.IOException;
@@ -17,33 +22,43 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.TemporalAccessor;
+import java.util.List;
 import java.util.UUID;
 
 /**
  * A processor that speaks the contest's protocol ({@code POST /payments}, {@code GET /payments/{id}})
- * over pooled keep-alive HTTP/1.1 connections. Blocking: call it from virtual threads.
+ * through the engine's {@link HttpClient}. Blocking: call it from virtual threads.
  *
  * <p>The outcome classes hinge on one distinction: a failure to connect means nothing was sent
  * ({@link SendOutcome.NotSent}); any failure after the request was written may have reached the
  * processor ({@link SendOutcome.Unknown}).
  */
-public final class HttpProcessorClient implements ProcessorClient, AutoCloseable {
+public final class HttpProcessorClient implements ProcessorClient {
     /** Always three fraction digits, so what we send is exactly what we store (whole milliseconds). */
     static final DateTimeFormatter REQUESTED_AT =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
 
+    private static final List<HttpHeader> JSON_BODY = List.of(new HttpHeader("Content-Type", "application/json"));
+
     private final String name;
-    private final String basePath;
-    private final ConnectionPool pool;
+    private final String base;
+    private final URI paymentsUri;
+    private final URI healthUri;
+    private final HttpClient http;
     private final Duration timeout;
     private final JsonFactory json = new JsonFactory();
 
-    public HttpProcessorClient(String name, URI baseUri, Duration connectTimeout, Duration timeout) {
+    /**
+     * @param http the engine's client, shared (and closed) by its owner
+     * @param timeout how long a payment or a lookup may take to be answered
+     */
+    public HttpProcessorClient(String name, URI baseUri, HttpClient http, Duration timeout) {
         this.name = name;
-        String path = baseUri.getRawPath() == null ? "" : baseUri.getRawPath();
-        this.basePath = path.replaceAll("/+$", "");
-        this.pool = new ConnectionPool(baseUri, (int) connectTimeout.toMillis());
+        this.base = baseUri.toString().replaceAll("/+$", "");
+        this.paymentsUri = URI.create(base + "/payments");
+        this.healthUri = URI.create(base + "/payments/service-health");
+        this.http = http;
         this.timeout = timeout;
     }
 
@@ -57,10 +72,10 @@ public final class HttpProcessorClient implements ProcessorClient, AutoCloseable
         byte[] body = ("{\"correlationId\":\"" + payment.correlationId()
                 + "\",\"amount\":" + Amounts.toDecimal(payment.amountCents()).toPlainString()
                 + ",\"requestedAt\":\"" + REQUESTED_AT.format(requestedAt) + "\"}").getBytes(StandardCharsets.ISO_8859_1);
-        RawResponse response;
+        HttpResponse response;
         try {
-            response = exchange("POST", basePath + "/payments", body);
-        } catch (ProcessorConnection.ConnectFailedException e) {
+            response = http.send(new HttpRequest("POST", paymentsUri, JSON_BODY, body, timeout));
+        } catch (ConnectFailedException e) {
             return new SendOutcome.NotSent(name + ": " + e.getMessage());
         } catch (SocketTimeoutException e) {
             return new SendOutcome.Unknown("no answer from " + name + " within " + timeout.toMillis() + " ms");
@@ -70,12 +85,12 @@ public final class HttpProcessorClient implements ProcessorClient, AutoCloseable
         return classify(response);
     }
 
-    private SendOutcome classify(RawResponse response) {
+    private SendOutcome classify(HttpResponse response) {
         int status = response.status();
         return switch (status) {
             case 200, 201, 202, 204 -> new SendOutcome.Processed();
             case 422 -> new SendOutcome.AlreadyProcessed();
-            case 429 -> new SendOutcome.RateLimited(retryAfter(response.retryAfter()));
+            case 429 -> new SendOutcome.RateLimited(retryAfter(response.header("Retry-After")));
             // The contest's processor answers 500 when failing, before storing. Any other 5xx may be a
             // gateway's, sent after it passed the request on (Envoy's 503 on an upstream reset,
             // Cloudflare's 524): it may be stored, so it pins like a timeout.
@@ -89,7 +104,8 @@ public final class HttpProcessorClient implements ProcessorClient, AutoCloseable
     @Override
     public LookupOutcome lookup(UUID correlationId) {
         try {
-            RawResponse response = exchange("GET", basePath + "/payments/" + correlationId, null);
+            URI uri = URI.create(base + "/payments/" + correlationId);
+            HttpResponse response = http.send(new HttpRequest("GET", uri, List.of(), null, timeout));
             return switch (response.status()) {
                 case 200 -> found(response.body());
                 case 404 -> new LookupOutcome.NotFound();
@@ -103,7 +119,7 @@ public final class HttpProcessorClient implements ProcessorClient, AutoCloseable
     @Override
     public HealthOutcome health(Duration healthTimeout) {
         try {
-            RawResponse response = exchange("GET", basePath + "/payments/service-health", null, healthTimeout);
+            HttpResponse response = http.send(new HttpRequest("GET", healthUri, List.of(), null, healthTimeout));
             if (response.status() != 200) {
                 return new HealthOutcome.Unknown(name + " health answered " + response.status());
             }
@@ -138,34 +154,6 @@ public final class HttpProcessorClient implements ProcessorClient, AutoCloseable
             return new HealthOutcome.Unknown(name + " health lacks failing or minResponseTime");
         }
         return new HealthOutcome.Reported(failing, Duration.ofMillis(minResponseTime));
-    }
-
-    private RawResponse exchange(String method, String path, byte[] body) throws IOException {
-        return exchange(method, path, body, timeout);
-    }
-
-    private RawResponse exchange(String method, String path, byte[] body, Duration callTimeout) throws IOException {
-        StringBuilder head = new StringBuilder(160).append(method).append(' ').append(path)
-                .append(" HTTP/1.1\r\nHost: ").append(pool.hostHeader());
-        if (body != null) {
-            head.append("\r\nContent-Type: application/json\r\nContent-Length: ").append(body.length);
-        }
-        byte[] headBytes = head.append("\r\n\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
-        byte[] request = headBytes;
-        if (body != null) {
-            request = new byte[headBytes.length + body.length];
-            System.arraycopy(headBytes, 0, request, 0, headBytes.length);
-            System.arraycopy(body, 0, request, headBytes.length, body.length);
-        }
-        ProcessorConnection connection = pool.acquire();
-        try {
-            RawResponse response = connection.exchange(request, System.nanoTime() + callTimeout.toNanos());
-            pool.release(connection);
-            return response;
-        } catch (IOException | RuntimeException e) {
-            connection.close();
-            throw e;
-        }
     }
 
     private LookupOutcome found(byte[] body) {
@@ -207,10 +195,5 @@ public final class HttpProcessorClient implements ProcessorClient, AutoCloseable
         } catch (NumberFormatException e) {
             return DEFAULT_RETRY_AFTER;
         }
-    }
-
-    @Override
-    public void close() {
-        pool.close();
     }
 }

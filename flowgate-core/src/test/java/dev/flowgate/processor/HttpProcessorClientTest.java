@@ -2,6 +2,7 @@ package dev.flowgate.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flowgate.http.client.HttpClient;
 import dev.flowgate.payment.Payment;
 import dev.flowgate.testkit.processor.ProcessorEmulator;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /** Each outcome class, produced by the processor emulator over real HTTP. */
 class HttpProcessorClientTest {
+    private final HttpClient http = HttpClient.builder().connectTimeout(Duration.ofSeconds(1)).build();
     private ProcessorEmulator emulator;
     private HttpProcessorClient client;
 
@@ -31,12 +33,12 @@ class HttpProcessorClientTest {
 
     @AfterEach
     void stop() {
-        client.close();
+        http.close();
         emulator.close();
     }
 
-    private static HttpProcessorClient clientFor(URI uri, Duration timeout) {
-        return new HttpProcessorClient("default", uri, Duration.ofSeconds(1), timeout);
+    private HttpProcessorClient clientFor(URI uri, Duration timeout) {
+        return new HttpProcessorClient("default", uri, http, timeout);
     }
 
     private static Payment payment() {
@@ -76,9 +78,8 @@ class HttpProcessorClientTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             closed = URI.create("http://127.0.0.1:" + socket.getLocalPort());
         }
-        try (HttpProcessorClient dead = clientFor(closed, Duration.ofSeconds(1))) {
-            assertThat(dead.send(payment(), now())).isInstanceOf(SendOutcome.NotSent.class);
-        }
+        HttpProcessorClient dead = clientFor(closed, Duration.ofSeconds(1));
+        assertThat(dead.send(payment(), now())).isInstanceOf(SendOutcome.NotSent.class);
     }
 
     @Test
@@ -86,10 +87,9 @@ class HttpProcessorClientTest {
         emulator.setDelay(Duration.ofMillis(300));
         Payment payment = payment();
         Instant requestedAt = now();
-        try (HttpProcessorClient impatient = clientFor(emulator.baseUri(), Duration.ofMillis(50))) {
-            assertThat(impatient.send(payment, requestedAt)).isInstanceOf(SendOutcome.Unknown.class);
-            assertThat(impatient.lookup(payment.correlationId())).isEqualTo(new LookupOutcome.NotFound());
-        }
+        HttpProcessorClient impatient = clientFor(emulator.baseUri(), Duration.ofMillis(50));
+        assertThat(impatient.send(payment, requestedAt)).isInstanceOf(SendOutcome.Unknown.class);
+        assertThat(impatient.lookup(payment.correlationId())).isEqualTo(new LookupOutcome.NotFound());
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (emulator.find(payment.correlationId()).isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(10);
@@ -100,10 +100,10 @@ class HttpProcessorClientTest {
     @Test
     void overTheConcurrencyLimitIsRateLimitedWithRetryAfter() throws Exception {
         try (ProcessorEmulator narrow = ProcessorEmulator.start(ProcessorEmulator.Options.defaults().withConcurrency(1, 0));
-             HttpProcessorClient narrowClient = clientFor(narrow.baseUri(), Duration.ofSeconds(5));
              var senders = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
             // One request holds the only place for a second; the others arrive meanwhile.
             narrow.setDelay(Duration.ofSeconds(1));
+            HttpProcessorClient narrowClient = clientFor(narrow.baseUri(), Duration.ofSeconds(5));
             var outcomes = new java.util.ArrayList<java.util.concurrent.Future<SendOutcome>>();
             for (int i = 0; i < 8; i++) {
                 outcomes.add(senders.submit(() -> narrowClient.send(payment(), now())));
@@ -121,11 +121,9 @@ class HttpProcessorClientTest {
         try (ServerSocket server = new ServerSocket(0)) {
             Thread.ofVirtual().start(() -> answerOnce(server, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + "10\r\n{\"requestedAt\":\"\r\n19\r\n2025-07-15T12:00:00.123Z\"}\r\n0\r\n\r\n"));
-            try (HttpProcessorClient chunked = clientFor(URI.create("http://127.0.0.1:" + server.getLocalPort()),
-                    Duration.ofSeconds(2))) {
-                assertThat(chunked.lookup(UUID.randomUUID()))
-                        .isEqualTo(new LookupOutcome.Found(Instant.parse("2025-07-15T12:00:00.123Z")));
-            }
+            HttpProcessorClient chunked = clientFor(URI.create("http://127.0.0.1:" + server.getLocalPort()), Duration.ofSeconds(2));
+            assertThat(chunked.lookup(UUID.randomUUID()))
+                    .isEqualTo(new LookupOutcome.Found(Instant.parse("2025-07-15T12:00:00.123Z")));
         }
     }
 
@@ -146,10 +144,8 @@ class HttpProcessorClientTest {
                     // The test's assertion tells what went wrong.
                 }
             });
-            try (HttpProcessorClient c = clientFor(URI.create("http://127.0.0.1:" + server.getLocalPort()),
-                    Duration.ofSeconds(2))) {
-                assertThat(c.send(payment(), now())).isEqualTo(new SendOutcome.RateLimited(Duration.ofSeconds(7)));
-            }
+            HttpProcessorClient c = clientFor(URI.create("http://127.0.0.1:" + server.getLocalPort()), Duration.ofSeconds(2));
+            assertThat(c.send(payment(), now())).isEqualTo(new SendOutcome.RateLimited(Duration.ofSeconds(7)));
         }
     }
 
@@ -157,20 +153,16 @@ class HttpProcessorClientTest {
     void anAnswerCutShortIsUnknown() throws Exception {
         try (ServerSocket server = new ServerSocket(0)) {
             Thread.ofVirtual().start(() -> answerOnce(server, "HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n{\"mess"));
-            try (HttpProcessorClient cut = clientFor(URI.create("http://127.0.0.1:" + server.getLocalPort()),
-                    Duration.ofSeconds(2))) {
-                assertThat(cut.send(payment(), now())).isInstanceOf(SendOutcome.Unknown.class);
-            }
+            HttpProcessorClient cut = clientFor(URI.create("http://127.0.0.1:" + server.getLocalPort()), Duration.ofSeconds(2));
+            assertThat(cut.send(payment(), now())).isInstanceOf(SendOutcome.Unknown.class);
         }
     }
 
     private SendOutcome sendAnswered(String statusLine) throws Exception {
         try (ServerSocket server = new ServerSocket(0)) {
             Thread.ofVirtual().start(() -> answerOnce(server, statusLine + "\r\nContent-Length: 0\r\n\r\n"));
-            try (HttpProcessorClient c = clientFor(URI.create("http://127.0.0.1:" + server.getLocalPort()),
-                    Duration.ofSeconds(2))) {
-                return c.send(payment(), now());
-            }
+            HttpProcessorClient c = clientFor(URI.create("http://127.0.0.1:" + server.getLocalPort()), Duration.ofSeconds(2));
+            return c.send(payment(), now());
         }
     }
 
@@ -178,10 +170,8 @@ class HttpProcessorClientTest {
         try (ServerSocket server = new ServerSocket(0)) {
             Thread.ofVirtual().start(() -> answerOnce(server, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                     + "Content-Length: " + body.length() + "\r\n\r\n" + body));
-            try (HttpProcessorClient c = clientFor(URI.create("http://127.0.0.1:" + server.getLocalPort()),
-                    Duration.ofSeconds(2))) {
-                return c.lookup(UUID.randomUUID());
-            }
+            HttpProcessorClient c = clientFor(URI.create("http://127.0.0.1:" + server.getLocalPort()), Duration.ofSeconds(2));
+            return c.lookup(UUID.randomUUID());
         }
     }
 

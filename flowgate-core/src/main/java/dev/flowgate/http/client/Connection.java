@@ -1,4 +1,4 @@
-package dev.flowgate.processor;
+package dev.flowgate.http.client;
 
 import dev.flowgate.http.Ascii;
 import java.io.ByteArrayOutputStream;
@@ -10,31 +10,28 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * One keep-alive HTTP/1.1 connection to a processor over a blocking socket, used by one virtual
- * thread at a time. Understands what a processor answers: Content-Length or chunked bodies,
- * {@code Connection: close}, and 1xx interim answers (skipped).
+ * One keep-alive HTTP/1.1 connection over a blocking socket, used by one virtual thread at a time.
+ * Understands what servers answer: Content-Length, chunked or close-delimited bodies,
+ * {@code Connection: close}, HTTP/1.0, and 1xx interim answers (skipped).
  *
  * <p>Why not {@code java.net.http.HttpClient}: at 600 payments/s on 2 cores its selector thread
  * and the platform threads of its executor (a dozen, one hand-off per response) took about 18 % of
  * a core between them (top -H), threads that compete with the virtual threads' carriers for the
- * cores. Here the call runs on the worker's own virtual thread and parks only in the socket read.
+ * cores. Here the call runs on the caller's own virtual thread and parks only in the socket read.
  */
-final class ProcessorConnection implements Closeable {
-    /** Thrown when the connection could not be established: nothing was sent. */
-    static final class ConnectFailedException extends IOException {
-        ConnectFailedException(String message, IOException cause) {
-            super(message, cause);
-        }
-    }
-
+final class Connection implements Closeable {
     private static final int MAX_HEAD_LINE = 8 * 1024;
-    private static final int MAX_BODY = 1024 * 1024;
+    private static final int MAX_BODY = 8 * 1024 * 1024; // a Stripe list page of 100 objects is well under 1 MB
+    private static final int MAX_HEADERS = 100;
+    private static final byte[] NO_BODY = new byte[0];
 
     private final Socket socket;
     private final InputStream in;
@@ -47,26 +44,30 @@ final class ProcessorConnection implements Closeable {
     private int lineEnd;
     private boolean reusable = true;
     private long idleSinceNanos;
+    private int exchanges;
+    /** Whether a byte of the current exchange's answer has arrived. */
+    private boolean answerStarted;
 
-    private ProcessorConnection(Socket socket) throws IOException {
+    private Connection(Socket socket) throws IOException {
         this.socket = socket;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
     }
 
-    static ProcessorConnection open(String host, int port, boolean tls, int connectTimeoutMillis) throws IOException {
+    static Connection open(Origin origin, int connectTimeoutMillis) throws IOException {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
+            socket.connect(new InetSocketAddress(origin.host(), origin.port()), connectTimeoutMillis);
         } catch (IOException e) {
             socket.close();
-            throw new ConnectFailedException("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
+            throw new ConnectFailedException("cannot connect to " + origin.host() + ":" + origin.port()
+                    + ": " + e.getMessage(), e);
         }
-        if (tls) {
-            socket = handshake(socket, host, port, connectTimeoutMillis);
+        if (origin.tls()) {
+            socket = handshake(socket, origin.host(), origin.port(), connectTimeoutMillis);
         }
-        return new ProcessorConnection(socket);
+        return new Connection(socket);
     }
 
     /**
@@ -77,7 +78,7 @@ final class ProcessorConnection implements Closeable {
         SSLSocket tls = null;
         try {
             tls = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(plain, host, port, true);
-            tls.setSoTimeout(connectTimeoutMillis); // a processor that stalls the handshake must not hold a worker
+            tls.setSoTimeout(connectTimeoutMillis); // a server that stalls the handshake must not hold its caller
             SSLParameters parameters = tls.getSSLParameters();
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
             tls.setSSLParameters(parameters);
@@ -95,7 +96,8 @@ final class ProcessorConnection implements Closeable {
      * @param deadlineNanos {@link System#nanoTime()} by which the answer must be complete
      * @throws SocketTimeoutException if it is not
      */
-    RawResponse exchange(byte[] request, long deadlineNanos) throws IOException {
+    HttpResponse exchange(byte[] request, boolean head, long deadlineNanos) throws IOException {
+        answerStarted = false;
         out.write(request);
         out.flush();
         while (true) {
@@ -104,11 +106,14 @@ final class ProcessorConnection implements Closeable {
             boolean http10 = buffer[lineStart + 7] == '0';
             int contentLength = -1;
             boolean chunked = false;
-            String retryAfter = null;
+            List<HttpHeader> headers = new ArrayList<>(8);
             for (nextLine(deadlineNanos); lineStart != lineEnd; nextLine(deadlineNanos)) {
+                if (headers.size() == MAX_HEADERS) {
+                    throw new IOException("the server sent more than " + MAX_HEADERS + " headers");
+                }
                 int colon = Ascii.indexOf(buffer, ':', lineStart, lineEnd);
                 if (colon <= lineStart) {
-                    throw new IOException("malformed header from processor");
+                    throw new IOException("malformed header from the server");
                 }
                 int nameEnd = trimEnd(lineStart, colon);
                 int valueStart = trimStart(colon + 1, lineEnd);
@@ -119,9 +124,8 @@ final class ProcessorConnection implements Closeable {
                     chunked = latin1(valueStart, valueEnd).toLowerCase(Locale.ROOT).contains("chunked");
                 } else if (is(lineStart, nameEnd, "connection")) {
                     reusable &= !is(valueStart, valueEnd, "close");
-                } else if (is(lineStart, nameEnd, "retry-after")) {
-                    retryAfter = latin1(valueStart, valueEnd);
                 }
+                headers.add(header(lineStart, nameEnd, valueStart, valueEnd));
             }
             if (status >= 100 && status < 200) {
                 continue; // interim answer; the final one follows
@@ -129,15 +133,27 @@ final class ProcessorConnection implements Closeable {
             if (http10) {
                 reusable = false;
             }
-            byte[] body = chunked ? readChunked(deadlineNanos)
+            // A HEAD answer, a 204 and a 304 have no body whatever their headers say (RFC 9112, 6.3).
+            byte[] body = head || status == 204 || status == 304 ? NO_BODY
+                    : chunked ? readChunked(deadlineNanos)
                     : contentLength >= 0 ? readExactly(contentLength, deadlineNanos)
                     : readToEnd(deadlineNanos);
-            return new RawResponse(status, retryAfter, body);
+            exchanges++;
+            return new HttpResponse(status, headers, body);
         }
     }
 
     boolean reusable() {
         return reusable;
+    }
+
+    /**
+     * Whether the last exchange failed the way a kept-alive connection that the server had already
+     * closed fails: reused, and not a byte of the answer back. Only then may an idempotent request
+     * be sent again on a fresh connection.
+     */
+    boolean wasStale() {
+        return exchanges > 0 && !answerStarted;
     }
 
     void markIdle(long nowNanos) {
@@ -151,13 +167,13 @@ final class ProcessorConnection implements Closeable {
     /** The status code of the status line {@link #nextLine} found. */
     private int parseStatus() throws IOException {
         if (lineEnd - lineStart < 12 || !is(lineStart, lineStart + 7, "http/1.") || buffer[lineStart + 8] != ' ') {
-            throw new IOException("malformed status line from processor");
+            throw new IOException("malformed status line from the server");
         }
         int status = 0;
         for (int i = lineStart + 9; i < lineStart + 12; i++) {
             int digit = buffer[i] - '0';
             if (digit < 0 || digit > 9) {
-                throw new IOException("malformed status code from processor");
+                throw new IOException("malformed status code from the server");
             }
             status = status * 10 + digit;
         }
@@ -165,19 +181,19 @@ final class ProcessorConnection implements Closeable {
     }
 
     private int parseLength(int start, int end) throws IOException {
-        if (start == end || end - start > 7) {
-            throw new IOException("processor answered an unacceptable Content-Length: " + latin1(start, end));
+        if (start == end || end - start > 8) {
+            throw new IOException("the server answered an unacceptable Content-Length: " + latin1(start, end));
         }
         int length = 0;
         for (int i = start; i < end; i++) {
             int digit = buffer[i] - '0';
             if (digit < 0 || digit > 9) {
-                throw new IOException("processor answered a malformed Content-Length");
+                throw new IOException("the server answered a malformed Content-Length");
             }
             length = length * 10 + digit;
         }
         if (length > MAX_BODY) {
-            throw new IOException("processor answered an unacceptable Content-Length: " + length);
+            throw new IOException("the server answered an unacceptable Content-Length: " + length);
         }
         return length;
     }
@@ -192,10 +208,10 @@ final class ProcessorConnection implements Closeable {
             try {
                 size = Integer.parseInt((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
             } catch (NumberFormatException e) {
-                throw new IOException("malformed chunk size from processor");
+                throw new IOException("malformed chunk size from the server");
             }
             if (size < 0 || body.size() + size > MAX_BODY) {
-                throw new IOException("processor's chunked body is too large");
+                throw new IOException("the server's chunked body is too large");
             }
             if (size == 0) {
                 do {
@@ -237,7 +253,7 @@ final class ProcessorConnection implements Closeable {
             body.write(buffer, position, limit - position);
             position = limit;
             if (body.size() > MAX_BODY) {
-                throw new IOException("processor's body is too large");
+                throw new IOException("the server's body is too large");
             }
         }
     }
@@ -250,6 +266,9 @@ final class ProcessorConnection implements Closeable {
         int scanned = position; // buffer[position, scanned) holds no LF
         while (true) {
             int newline = Ascii.indexOf(buffer, '\n', scanned, limit);
+            if (newline - position > MAX_HEAD_LINE) {
+                throw new IOException("the server sent an overlong header line");
+            }
             if (newline >= 0) {
                 lineStart = position;
                 lineEnd = newline > position && buffer[newline - 1] == '\r' ? newline - 1 : newline;
@@ -257,7 +276,7 @@ final class ProcessorConnection implements Closeable {
                 return;
             }
             if (limit - position >= MAX_HEAD_LINE) {
-                throw new IOException("processor sent an overlong header line");
+                throw new IOException("the server sent an overlong header line");
             }
             if (position > 0) { // the line's start moves to the front, so it lies whole in the buffer
                 System.arraycopy(buffer, position, buffer, 0, limit - position);
@@ -283,9 +302,19 @@ final class ProcessorConnection implements Closeable {
         int n = in.read(buffer, limit, buffer.length - limit);
         if (n < 0) {
             reusable = false;
-            throw new EOFException("the processor closed the connection");
+            throw new EOFException("the server closed the connection");
         }
         limit += n;
+        answerStarted = true;
+    }
+
+    /** A header as it came; a value that is not ASCII is kept as Latin-1, which loses nothing. */
+    private HttpHeader header(int nameStart, int nameEnd, int valueStart, int valueEnd) throws IOException {
+        try {
+            return new HttpHeader(latin1(nameStart, nameEnd), latin1(valueStart, valueEnd));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("malformed header from the server: " + e.getMessage());
+        }
     }
 
     private boolean is(int start, int end, String lowerCase) {
