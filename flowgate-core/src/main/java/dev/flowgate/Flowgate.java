@@ -1,5 +1,6 @@
 package dev.flowgate;
 
+import dev.flowgate.http.client.HttpClient;
 import dev.flowgate.intake.Intake;
 import dev.flowgate.ledger.Ledger;
 import dev.flowgate.ledger.Totals;
@@ -8,7 +9,6 @@ import dev.flowgate.payment.AcceptResult;
 import dev.flowgate.payment.Payment;
 import dev.flowgate.payment.PaymentRecord;
 import dev.flowgate.payment.PaymentState;
-import dev.flowgate.http.client.HttpClient;
 import dev.flowgate.processor.HttpProcessorClient;
 import dev.flowgate.processor.ProcessorClient;
 import dev.flowgate.routing.CostRouter;
@@ -20,6 +20,12 @@ import dev.flowgate.settlement.RetryResult;
 import dev.flowgate.settlement.Settlement;
 import dev.flowgate.store.Journal;
 import dev.flowgate.store.sqlite.SqliteStore;
+import dev.flowgate.task.NewTask;
+import dev.flowgate.task.Task;
+import dev.flowgate.task.TaskId;
+import dev.flowgate.task.TaskQuery;
+import dev.flowgate.task.TaskRuntime;
+import dev.flowgate.task.TaskStore;
 import dev.flowgate.work.Backoff;
 import dev.flowgate.work.WorkQueue;
 import dev.flowgate.work.WorkerPool;
@@ -32,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
 
 /**
@@ -43,6 +50,7 @@ import java.util.random.RandomGenerator;
  */
 public final class Flowgate implements AutoCloseable {
     private final FlowgateConfig config;
+    private final Clock clock;
     private final SqliteStore store;
     private final Journal journal;
     private final Ledger ledger;
@@ -52,12 +60,19 @@ public final class Flowgate implements AutoCloseable {
     private final WorkerPool workers;
     private final Intake intake;
     private final HealthPoller healthPoller;
+    private final TaskStore tasks;
+    private final TaskRuntime taskRuntime;
 
     /** A health answer slower than this is "unknown": the processor is then busy, not healthy. */
     private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(1);
+    /** Tasks running at once, at most: they mostly wait on the network (Stripe, webhooks). */
+    private static final int TASK_CONCURRENCY = 64;
+    private static final Duration TASK_LEASE = Duration.ofSeconds(30);
+    private static final Duration TASK_POLL = Duration.ofSeconds(1);
 
     private Flowgate(FlowgateConfig config, Clock clock, Metrics metrics) {
         this.config = config;
+        this.clock = clock;
         this.store = SqliteStore.open(config.dataDir(), config.durability(), clock);
         this.journal = store.journal();
         this.ledger = store.ledger();
@@ -80,6 +95,13 @@ public final class Flowgate implements AutoCloseable {
         Backoff backoff = new Backoff(config.backoffBase(), config.backoffCap());
         Settlement settlement = new Settlement(journal, router, backoff, clock, RandomGenerator.getDefault(), metrics);
         this.workers = new WorkerPool("flowgate-settlement", config.workers(), queue, settlement, clock);
+        this.tasks = store.tasks();
+        // Each capability that runs as tasks registers its kinds here; none does yet (flows, Stripe
+        // operations and webhooks will), so a task of an unknown kind becomes a dead letter that says so.
+        Map<String, TaskRuntime.Handler> handlers = Map.of();
+        this.taskRuntime = new TaskRuntime(tasks, handlers,
+                new TaskRuntime.Settings("flowgate-" + ProcessHandle.current().pid(), TASK_CONCURRENCY, TASK_LEASE,
+                        TASK_POLL, backoff), clock, RandomGenerator.getDefault(), metrics);
     }
 
     public static Flowgate start(FlowgateConfig config) {
@@ -140,6 +162,34 @@ public final class Flowgate implements AutoCloseable {
                 .orElseGet(RetryResult.NotFound::new);
     }
 
+    /**
+     * Queues a task for the runtime; the future completes once it is durable. A kind that no
+     * capability handles ends as a dead letter that says so.
+     */
+    public CompletableFuture<Void> enqueue(NewTask task) {
+        return tasks.enqueue(task).thenRun(taskRuntime::wake);
+    }
+
+    public Optional<Task> task(TaskId id) {
+        return tasks.find(id);
+    }
+
+    /** One page of the tasks {@code query} matches, in id order, after {@code after} (null: the first page). */
+    public List<Task> tasks(TaskQuery query, TaskId after, int limit) {
+        return tasks.list(query, after, limit);
+    }
+
+    /**
+     * Takes a dead letter back to pending, due now, for an operator who fixed what made it fail.
+     *
+     * @return the task as now pending, or empty if it is unknown or not a dead letter
+     */
+    public Optional<Task> retryTask(TaskId id) {
+        Optional<Task> requeued = tasks.retry(id, clock.instant());
+        requeued.ifPresent(task -> taskRuntime.wake());
+        return requeued;
+    }
+
     /** Forgets every payment, queued ones included. Attempts already on the wire still complete. */
     public void purge() {
         queue.clear();
@@ -157,6 +207,7 @@ public final class Flowgate implements AutoCloseable {
     /** Stops the workers and closes the journal; unfinished payments resume at the next start. */
     @Override
     public void close() {
+        taskRuntime.close();
         healthPoller.close();
         workers.close();
         store.close();

@@ -1,12 +1,23 @@
 package dev.flowgate.task;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /** How a handler's run of a task ended; the runtime records it with the task's fencing token. */
 public sealed interface TaskOutcome {
-    /** Completed; {@code output} (may be null) is kept with the task. */
-    record Done(String output) implements TaskOutcome {
+    /**
+     * Completed; {@code output} (may be null) is kept with the task, and {@code next} is enqueued in
+     * the same transaction that records the completion: both happen, or (a stale end) neither.
+     */
+    record Done(String output, List<NewTask> next) implements TaskOutcome {
+        public Done {
+            next = List.copyOf(next);
+        }
+
+        public Done(String output) {
+            this(output, List.of());
+        }
     }
 
     /** Not now: run it again at {@code at} (an attempt is still counted: a claim is one). */

@@ -6,6 +6,7 @@ import dev.flowgate.work.Backoff;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * <p>Nothing is lost and nothing spins: a handler that throws fails its attempt, which is retried
  * with backoff until its attempts are used up and it becomes a dead letter; an end that cannot be
  * recorded leaves the task to its lease, whose expiry (checked here, for every owner's tasks)
- * returns it to pending; a claim that fails is tried again after the idle poll.
+ * returns it to pending; a claim that fails is tried again after the idle poll. The leases of
+ * running tasks are renewed every third of a lease, so a run may take longer than one lease as
+ * long as this process lives; a run whose lease was lost anyway (the process stalled past it, and
+ * another took the task) is interrupted, and its end is refused by its fencing token.
  */
 public final class TaskRuntime implements AutoCloseable {
     /** Runs one task; may block (it runs on a virtual thread of its own). */
@@ -63,7 +67,8 @@ public final class TaskRuntime implements AutoCloseable {
     private final RandomGenerator random;
     private final Metrics metrics;
     private final Semaphore room;
-    private final Set<Thread> running = ConcurrentHashMap.newKeySet();
+    /** What runs now, by the thread running it. */
+    private final Map<Thread, Task> running = new ConcurrentHashMap<>();
     private final Thread claimer;
     private volatile boolean closed;
 
@@ -87,9 +92,14 @@ public final class TaskRuntime implements AutoCloseable {
 
     private void claimLoop() {
         Instant nextExpiry = Instant.MIN;
+        Instant nextRenewal = Instant.MIN;
         while (!closed) {
             try {
                 Instant now = clock.instant();
+                if (!now.isBefore(nextRenewal)) {
+                    renewLeases(now);
+                    nextRenewal = now.plus(settings.lease().dividedBy(3));
+                }
                 if (!now.isBefore(nextExpiry)) {
                     int expired = store.expireLeases(now);
                     if (expired > 0) {
@@ -102,7 +112,7 @@ public final class TaskRuntime implements AutoCloseable {
                 for (Task task : claimed) {
                     room.acquireUninterruptibly();
                     Thread thread = Thread.ofVirtual().name("task-" + task.kind() + "-" + task.id()).unstarted(() -> run(task));
-                    running.add(thread); // before it starts: a run that ends at once removes itself
+                    running.put(thread, task); // before it starts: a run that ends at once removes itself
                     thread.start();
                 }
                 if (free == 0 || claimed.size() < free) {
@@ -116,10 +126,29 @@ public final class TaskRuntime implements AutoCloseable {
         }
     }
 
+    private void renewLeases(Instant now) {
+        Map<TaskId, Long> held = new HashMap<>();
+        running.values().forEach(task -> held.put(task.id(), task.fencingToken()));
+        Set<TaskId> lost = store.renew(held, now.plus(settings.lease()));
+        if (!lost.isEmpty()) {
+            running.forEach((thread, task) -> {
+                if (lost.contains(task.id())) {
+                    LOG.warn("task {}: attempt {} lost its lease to another run; interrupting it", task.id(), task.attempts());
+                    thread.interrupt();
+                }
+            });
+        }
+    }
+
     private void run(Task task) {
         long started = System.nanoTime();
         try {
-            Ending ending = ending(task, outcome(task));
+            TaskOutcome outcome = outcome(task);
+            running.remove(Thread.currentThread()); // its lease needs no renewal for the end's short write
+            // An interrupt was meant for the handler (its lease was lost, or the runtime stops); the end
+            // is recorded all the same, and an interrupted thread could not wait for the write.
+            Thread.interrupted();
+            Ending ending = ending(task, outcome);
             boolean recorded = store.end(task.id(), task.fencingToken(), ending, clock.instant());
             metrics.taskRun(task.kind(), recorded ? endingName(ending) : "stale", System.nanoTime() - started);
             if (!recorded) {
@@ -145,8 +174,7 @@ public final class TaskRuntime implements AutoCloseable {
             TaskOutcome outcome = handler.run(task);
             return outcome == null ? new TaskOutcome.Failed("the handler returned no outcome") : outcome;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new TaskOutcome.Failed("interrupted: the runtime is stopping");
+            return new TaskOutcome.Failed("interrupted: the runtime is stopping, or the run lost its lease");
         } catch (Exception | Error e) { // an Error too (a script's stack overflow): the task must not be stranded
             return new TaskOutcome.Failed(e.toString());
         }
@@ -154,7 +182,7 @@ public final class TaskRuntime implements AutoCloseable {
 
     private Ending ending(Task task, TaskOutcome outcome) {
         return switch (outcome) {
-            case TaskOutcome.Done done -> new Ending.Completed(done.output());
+            case TaskOutcome.Done done -> new Ending.Completed(done.output(), done.next());
             case TaskOutcome.RetryAt retry -> new Ending.Retry(retry.at(), retry.reason());
             case TaskOutcome.Dead dead -> new Ending.DeadLetter(dead.reason());
             case TaskOutcome.Failed failed when task.attempts() >= task.maxAttempts() ->
@@ -188,7 +216,7 @@ public final class TaskRuntime implements AutoCloseable {
         try {
             claimer.join(STOP_WAIT.toMillis());
             if (!room.tryAcquire(settings.concurrency(), STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                running.forEach(Thread::interrupt);
+                running.keySet().forEach(Thread::interrupt);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

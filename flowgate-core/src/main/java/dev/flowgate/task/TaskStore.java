@@ -3,7 +3,9 @@ package dev.flowgate.task;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -37,7 +39,15 @@ public interface TaskStore {
 
     /** What an attempt's end records; the runtime turns a handler's {@link TaskOutcome} into one. */
     sealed interface Ending {
-        record Completed(String output) implements Ending {
+        /** Completed, with the tasks to enqueue in the same transaction. */
+        record Completed(String output, List<NewTask> next) implements Ending {
+            public Completed {
+                next = List.copyOf(next);
+            }
+
+            public Completed(String output) {
+                this(output, List.of());
+            }
         }
 
         record Retry(Instant at, String reason) implements Ending {
@@ -46,6 +56,14 @@ public interface TaskStore {
         record DeadLetter(String reason) implements Ending {
         }
     }
+
+    /**
+     * Extends to {@code until} the leases of the attempts that hold these fencing tokens (by task
+     * id): their worker is alive and still running them. One write for all of them.
+     *
+     * @return the ids whose attempt no longer holds the task; their worker should give up on them
+     */
+    Set<TaskId> renew(Map<TaskId, Long> fencingTokens, Instant until);
 
     /**
      * Returns every task whose lease ran out before {@code now} to {@code PENDING} (its worker died

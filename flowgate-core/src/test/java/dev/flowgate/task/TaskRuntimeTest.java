@@ -3,6 +3,7 @@ package dev.flowgate.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flowgate.metrics.Metrics;
+import dev.flowgate.routing.MutableClock;
 import dev.flowgate.store.Durability;
 import dev.flowgate.store.sqlite.SqliteStore;
 import dev.flowgate.work.Backoff;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -184,23 +186,61 @@ class TaskRuntimeTest {
     }
 
     @Test
-    void aHandlerThatOutlivesItsLeaseHasItsLateEndRefused() throws Exception {
-        AtomicInteger runs = new AtomicInteger();
+    void aRunThatLostItsLeaseIsInterruptedAndItsLateEndRefused() throws Exception {
+        java.util.concurrent.CompletableFuture<Task> takenOver = new java.util.concurrent.CompletableFuture<>();
+        AtomicInteger interrupted = new AtomicInteger();
         start(Map.of("slow", task -> {
-            if (runs.incrementAndGet() == 1) {
-                Thread.sleep(LEASE.multipliedBy(3).toMillis()); // the lease expires and the task runs again meanwhile
-                return new TaskOutcome.Done("late");
+            // As if this process stalled past its lease: the lease expires and another worker takes the task.
+            Instant later = Instant.now().plus(LEASE.multipliedBy(2));
+            store.tasks().expireLeases(later);
+            takenOver.complete(store.tasks().claim("another-worker", 1, later, Duration.ofMinutes(5)).getFirst());
+            try {
+                Thread.sleep(Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                interrupted.incrementAndGet();
+                throw e;
             }
-            return new TaskOutcome.Done("second run");
+            return new TaskOutcome.Done("late");
         }), 4);
         TaskId id = enqueue("slow", null, 5);
-        Task done = awaitTask(id, t -> t.status() == TaskStatus.COMPLETED);
-        assertThat(done.output()).isEqualTo("second run");
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        Task other = takenOver.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (store.tasks().staleEnds() == 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
+        assertThat(interrupted).as("the run that lost its lease").hasValue(1);
         assertThat(store.tasks().staleEnds()).isOne();
+        assertThat(store.tasks().end(id, other.fencingToken(), new TaskStore.Ending.Completed("second run"),
+                Instant.now())).isTrue();
         assertThat(store.tasks().find(id).orElseThrow().output()).isEqualTo("second run");
+    }
+
+    @Test
+    void aRunLongerThanItsLeaseKeepsItsTaskByRenewalAndRunsOnce() throws Exception {
+        MutableClock clock = new MutableClock();
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger runs = new AtomicInteger();
+        runtime = new TaskRuntime(store.tasks(), Map.of("slow", task -> {
+            runs.incrementAndGet();
+            release.await();
+            return new TaskOutcome.Done("finished");
+        }), new TaskRuntime.Settings("test-runtime", 2, LEASE, Duration.ofMillis(20), BACKOFF), clock, random, Metrics.NONE);
+        TaskId id = TaskId.generate(clock.millis(), random);
+        store.tasks().enqueue(new NewTask(id, "slow", "{}", "worker-1", null, "test", 0, clock.instant(), 3)).join();
+        runtime.wake();
+        awaitTask(id, t -> t.status() == TaskStatus.PROCESSING);
+
+        for (int step = 0; step < 6; step++) { // three leases of the clock's time, in half-lease steps
+            clock.advance(LEASE.dividedBy(2));
+            Instant renewedTo = clock.instant().plus(LEASE);
+            assertThat(awaitTask(id, t -> !t.leaseExpiresAt().isBefore(renewedTo)).leaseExpiresAt())
+                    .as("renewed at step " + step).isAfterOrEqualTo(renewedTo);
+        }
+        release.countDown();
+
+        Task done = awaitEnd(id);
+        assertThat(done.status()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(done.attempts()).isOne();
+        assertThat(runs).hasValue(1);
     }
 }

@@ -1,5 +1,7 @@
 package dev.flowgate.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.flowgate.Flowgate;
 import dev.flowgate.FlowgateConfig;
 import dev.flowgate.ProcessorConfig;
@@ -109,6 +111,13 @@ final class Harness implements AutoCloseable {
     }
 
     /** Waits (polling, up to {@code timeout}) for a condition; fails the test if it never holds. */
+    /** An RFC 9457 problem with this status, as every refusal is. */
+    static void assertProblem(HttpResponse<String> response, int status) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(response.body()).contains("\"status\":" + status).contains("\"detail\":");
+    }
+
     static void await(Duration timeout, String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {

@@ -17,8 +17,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -152,13 +155,42 @@ final class SqliteTaskStore implements TaskStore {
                 }
                 s.setString(3, id.toString());
                 s.setLong(4, fencingToken);
-                return s.executeUpdate();
+                int ended = s.executeUpdate();
+                if (ended == 1 && ending instanceof Ending.Completed done) {
+                    for (NewTask next : done.next()) {
+                        insert(c, next, nowMillis);
+                    }
+                }
+                return ended;
             }
         });
         if (changed == 0) {
             staleEnds.incrementAndGet();
         }
         return changed == 1;
+    }
+
+    @Override
+    public Set<TaskId> renew(Map<TaskId, Long> fencingTokens, Instant until) {
+        if (fencingTokens.isEmpty()) {
+            return Set.of();
+        }
+        return committer.execute(Urgency.DEFERRABLE, c -> {
+            Set<TaskId> lost = new HashSet<>();
+            try (PreparedStatement s = c.prepareStatement("""
+                    UPDATE tasks SET lease_expires_at = MAX(lease_expires_at, ?)
+                    WHERE id = ? AND fencing_token = ? AND status = 'processing'""")) {
+                for (Map.Entry<TaskId, Long> held : fencingTokens.entrySet()) {
+                    s.setLong(1, until.toEpochMilli());
+                    s.setString(2, held.getKey().toString());
+                    s.setLong(3, held.getValue());
+                    if (s.executeUpdate() == 0) {
+                        lost.add(held.getKey());
+                    }
+                }
+            }
+            return lost;
+        });
     }
 
     @Override

@@ -147,6 +147,45 @@ class SqliteTaskStoreTest {
     }
 
     @Test
+    void aCompletionEnqueuesItsNextTasksAndAStaleOneEnqueuesNothing() {
+        NewTask task = enqueued("a", 0);
+        Task stale = claimOne(task.id());
+        clock.advance(LEASE.plusMillis(1));
+        tasks.expireLeases(clock.instant());
+        Task current = claimOne(task.id());
+        NewTask lost = task("b", 0, clock.instant(), 3);
+        NewTask next = task("b", 0, clock.instant(), 3);
+
+        assertThat(tasks.end(task.id(), stale.fencingToken(), new Ending.Completed("late", List.of(lost)),
+                clock.instant())).isFalse();
+        assertThat(tasks.end(task.id(), current.fencingToken(), new Ending.Completed("done", List.of(next)),
+                clock.instant())).isTrue();
+
+        assertThat(tasks.find(lost.id())).as("the stale end's next task").isEmpty();
+        assertThat(tasks.find(next.id()).orElseThrow().status()).isEqualTo(TaskStatus.PENDING);
+    }
+
+    @Test
+    void aRenewalExtendsTheLeaseOfTheCurrentAttemptOnly() {
+        NewTask renewed = enqueued("a", 0);
+        NewTask taken = enqueued("b", 0);
+        Task stale = claimOne(taken.id()); // claims both
+        clock.advance(LEASE.plusMillis(1));
+        assertThat(tasks.expireLeases(clock.instant())).isEqualTo(2);
+        Task current = claimOne(renewed.id()); // both again: the stale attempt of b no longer holds it
+        clock.advance(LEASE.dividedBy(2));
+        Instant until = clock.instant().plus(LEASE);
+        assertThat(tasks.renew(java.util.Map.of(current.id(), current.fencingToken(),
+                stale.id(), stale.fencingToken()), until)).containsExactly(stale.id());
+
+        clock.advance(LEASE.dividedBy(2).plusMillis(1)); // past the claim's lease, inside the renewed one
+        assertThat(tasks.expireLeases(clock.instant())).as("only the unrenewed one").isOne();
+        Task still = tasks.find(current.id()).orElseThrow();
+        assertThat(still.status()).isEqualTo(TaskStatus.PROCESSING);
+        assertThat(still.leaseExpiresAt()).isEqualTo(until);
+    }
+
+    @Test
     void anExpiredLeaseReturnsTheTaskToPendingAndSaysWhy() {
         NewTask task = enqueued("a", 0);
         claimOne(task.id());

@@ -23,6 +23,7 @@ public final class ApiHandler implements HttpHandler {
     public static ApiHandler of(Flowgate engine, MicrometerMetrics metrics, AdminAccess admin) {
         RouteTable routes = new RouteTable();
         new PaymentRoutes(engine).register(routes);
+        new TaskRoutes(engine).register(routes);
         new HealthRoutes(engine).register(routes);
         new MetricsRoutes(metrics).register(routes);
         return new ApiHandler(routes, admin);

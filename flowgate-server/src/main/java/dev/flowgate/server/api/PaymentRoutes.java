@@ -33,8 +33,6 @@ import java.util.UUID;
  * </pre>
  */
 public final class PaymentRoutes {
-    private static final int DEFAULT_PAGE = 100;
-    private static final int MAX_PAGE = 1000;
     /** Summary bounds beyond these would overflow the ledger's epoch milliseconds. */
     private static final Instant EARLIEST = Instant.parse("-10000-01-01T00:00:00Z");
     private static final Instant LATEST = Instant.parse("+10000-01-01T00:00:00Z");
@@ -165,7 +163,7 @@ public final class PaymentRoutes {
             if (params.get("after") != null && after == null) {
                 return problem(400, "Invalid request", "after must be a payment's correlationId", "after");
             }
-            limit = pageSize(params.get("limit"));
+            limit = Paging.limit(params.get("limit"));
         } catch (IllegalArgumentException e) {
             return problem(400, "Invalid request", e.getMessage(), null);
         }
@@ -194,21 +192,6 @@ public final class PaymentRoutes {
             }
         }
         throw new IllegalArgumentException("status '" + Problems.bounded(value) + "' is none of queued, in_flight, processed, failed");
-    }
-
-    private static int pageSize(String value) {
-        if (value == null) {
-            return DEFAULT_PAGE;
-        }
-        try {
-            int limit = Integer.parseInt(value);
-            if (limit >= 1 && limit <= MAX_PAGE) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw new IllegalArgumentException("limit must be a whole number from 1 to " + MAX_PAGE);
     }
 
     private static String stateName(PaymentState state) {

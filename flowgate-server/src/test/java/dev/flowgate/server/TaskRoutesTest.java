@@ -1,0 +1,118 @@
+package dev.flowgate.server;
+
+import static dev.flowgate.server.Harness.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flowgate.task.NewTask;
+import dev.flowgate.task.TaskId;
+import dev.flowgate.task.TaskStatus;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** GET /tasks, GET /tasks/{id}, POST /tasks/{id}/retry over real HTTP, on the engine's own task runtime. */
+class TaskRoutesTest {
+    private static final Pattern NEXT = Pattern.compile("\"next\":\"([^\"]+)\"");
+    @TempDir
+    static Path dir;
+    static Harness harness;
+    private final Random random = new Random();
+
+    @BeforeAll
+    static void start() throws IOException {
+        harness = Harness.start(dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        harness.close();
+    }
+
+    private TaskId enqueue(String kind, String workerId, Instant dueAt) {
+        TaskId id = TaskId.generate(System.currentTimeMillis(), random);
+        harness.engine.enqueue(new NewTask(id, kind, "{\"step\":1}", workerId, null, "tests", 0, dueAt, 3)).join();
+        return id;
+    }
+
+    private void awaitStatus(TaskId id, TaskStatus status) {
+        Harness.await(Duration.ofSeconds(20), "task " + id + " " + status.wireName(),
+                () -> harness.engine.task(id).orElseThrow().status() == status);
+    }
+
+    @Test
+    void aTaskOfAKindNoCapabilityHandlesIsADeadLetterThatSaysWhy() {
+        TaskId id = enqueue("no.such.kind", "w-dead", Instant.now());
+        awaitStatus(id, TaskStatus.ERROR);
+
+        HttpResponse<String> response = harness.get("/tasks/" + id);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("\"id\":\"" + id + "\"", "\"kind\":\"no.such.kind\"", "\"status\":\"error\"",
+                "\"workerId\":\"w-dead\"", "\"payload\":\"{\\\"step\\\":1}\"",
+                "\"error\":\"no handler for tasks of kind 'no.such.kind'\"", "\"attempts\":1");
+        assertThat(harness.get("/tasks?status=error&workerId=w-dead").body()).contains("\"id\":\"" + id + "\"");
+    }
+
+    @Test
+    void anOperatorsRetryTakesADeadLetterBackToPending() {
+        TaskId id = enqueue("no.such.kind", "w-retry", Instant.now());
+        awaitStatus(id, TaskStatus.ERROR);
+
+        HttpResponse<String> retried = harness.post("/tasks/" + id + "/retry", "application/json", "");
+        assertThat(retried.statusCode()).as(retried.body()).isEqualTo(202);
+        assertThat(retried.body()).contains("\"status\":\"pending\"", "\"attempts\":0", "queued again by an operator");
+        awaitStatus(id, TaskStatus.ERROR); // still no handler: a dead letter again, not lost
+    }
+
+    @Test
+    void onlyADeadLetterIsRetried() {
+        TaskId waiting = enqueue("no.such.kind", "w-conflict", Instant.now().plus(Duration.ofHours(1)));
+        HttpResponse<String> response = harness.post("/tasks/" + waiting + "/retry", "application/json", "");
+        assertProblem(response, 409);
+        assertThat(response.body()).contains("is pending");
+        assertProblem(harness.post("/tasks/" + TaskId.generate(0, random) + "/retry", "application/json", ""), 404);
+    }
+
+    @Test
+    void tasksAreListedInPagesFollowingNext() {
+        Instant later = Instant.now().plus(Duration.ofHours(1));
+        TaskId first = enqueue("paged", "w-pages", later);
+        TaskId second = enqueue("paged", "w-pages", later);
+        TaskId third = enqueue("paged", "w-pages", later);
+
+        String page1 = harness.get("/tasks?workerId=w-pages&status=pending&limit=2").body();
+        assertThat(page1).contains(first.toString(), second.toString()).doesNotContain(third.toString());
+        Matcher next = NEXT.matcher(page1);
+        assertThat(next.find()).as(page1).isTrue();
+        String page2 = harness.get(next.group(1)).body();
+        assertThat(page2).contains(third.toString()).doesNotContain(first.toString()).contains("\"next\":null");
+    }
+
+    @Test
+    void anUnknownTaskIsNotFound() {
+        assertProblem(harness.get("/tasks/" + TaskId.generate(0, random)), 404);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/tasks/not-a-uuid", "/tasks/%00", "/tasks?status=done", "/tasks?limit=0",
+            "/tasks?limit=1001", "/tasks?limit=x", "/tasks?after=123", "/tasks?workerId=",
+            "/tasks?contextId=a%20b", "/tasks?status=pending&status=error"})
+    void hostileQueriesAreA400Problem(String pathAndQuery) {
+        assertProblem(harness.get(pathAndQuery), 400);
+    }
+
+    @Test
+    void anOverlongWorkerIdIsA400Problem() {
+        assertProblem(harness.get("/tasks?workerId=" + "w".repeat(NewTask.MAX_ID_LENGTH + 1)), 400);
+    }
+}
