@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The task routes (DESIGN.md, the task runtime):
@@ -38,29 +39,28 @@ public final class TaskRoutes {
     public RouteTable register(RouteTable routes) {
         return routes
                 .get("/tasks", Access.ANYONE, (request, path) -> list(request))
-                .get("/tasks/{id}", Access.ANYONE, (request, path) -> task(path.get("id")))
-                .post("/tasks/{id}/retry", Access.ADMIN, (request, path) -> retry(path.get("id")));
+                .get("/tasks/{id}", Access.ANYONE, (request, path) -> withId(path.get("id"), this::task))
+                .post("/tasks/{id}/retry", Access.ADMIN, (request, path) -> withId(path.get("id"), this::retry));
     }
 
-    private HttpResponse task(String idText) {
+    /** Answers for the task {@code idText} names, or 400 if it names none. */
+    private HttpResponse withId(String idText, Function<TaskId, HttpResponse> answer) {
         TaskId id;
         try {
             id = TaskId.parse(idText);
         } catch (IllegalArgumentException e) {
             return problem(400, "Invalid request", e.getMessage(), "id");
         }
+        return answer.apply(id);
+    }
+
+    private HttpResponse task(TaskId id) {
         return engine.task(id)
                 .map(task -> json.response(200, out -> writeTask(out, task)))
                 .orElseGet(() -> problem(404, "Not found", "no task " + id, "id"));
     }
 
-    private HttpResponse retry(String idText) {
-        TaskId id;
-        try {
-            id = TaskId.parse(idText);
-        } catch (IllegalArgumentException e) {
-            return problem(400, "Invalid request", e.getMessage(), "id");
-        }
+    private HttpResponse retry(TaskId id) {
         return engine.retryTask(id)
                 .map(task -> json.response(202, out -> writeTask(out, task)))
                 .orElseGet(() -> engine.task(id)
