@@ -6,11 +6,20 @@
 # About 28 minutes. Results (JSON, progress, peak RSS, CPU seconds the server used) go to the
 # directory given (default ./sitting).
 #   ./mvnw -q package -DskipTests && flowgate-benchmarks/contest-sitting.sh /tmp/sitting
+# With a second argument, a built checkout of other code (the "before" of a change), each mode
+# runs that code's server first (results named <mode>-before.*), then this one's: a before and
+# after in one sitting, under the same load generator. About 40 minutes.
+#   flowgate-benchmarks/contest-sitting.sh /tmp/sitting /tmp/before
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-./sitting}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
+before="${2:-}"
+if [ -n "$before" ] && [ ! -f "$before/flowgate-server/target/flowgate.jar" ] && [ ! -f "$before/flowgate-cli/target/flowgate.jar" ]; then
+  echo "contest-sitting: $before holds no built flowgate.jar; build it first: (cd $before && ./mvnw -q package -DskipTests)" >&2
+  exit 1
+fi
 cd "$root"
 java="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 bench="flowgate-benchmarks/target/benchmarks.jar"
@@ -44,18 +53,21 @@ kill "$relay"
 sleep 2
 
 for mode in no-fsync fsync; do
-  data="$(mktemp -d)"
-  FLOWGATE_JAVA_OPTS="${FLOWGATE_JAVA_OPTS:-} -Xlog:gc:file=$out/gc-$mode.log" \
-    ./flowgate serve --data-dir "$data" --durability "$mode" \
-    --processor default=http://127.0.0.1:8001,fee=0.07 --processor fallback=http://127.0.0.1:8002,fee=0.10 \
-    > "$out/serve-$mode.log" 2>&1 &
-  server=$! # ./flowgate execs java: this is the JVM's pid
-  for _ in $(seq 1 60); do curl -s -o /dev/null http://127.0.0.1:9999/health && break; sleep 1; done
-  ./flowgate bench contest --final --processors reference > "$out/$mode.json" 2> "$out/$mode.err"
-  grep VmHWM "/proc/$server/status" > "$out/peak-rss-$mode.txt" || true
-  cpu_seconds "$server" > "$out/cpu-$mode.txt"
-  kill "$server"
-  wait "$server" || true
-  rm -rf "$data"
+  for side in ${before:+before} after; do
+    if [ "$side" = before ]; then serve="$before/flowgate"; name="$mode-before"; else serve=./flowgate; name="$mode"; fi
+    data="$(mktemp -d)"
+    FLOWGATE_JAVA_OPTS="${FLOWGATE_JAVA_OPTS:-} -Xlog:gc:file=$out/gc-$name.log" \
+      "$serve" serve --data-dir "$data" --durability "$mode" \
+      --processor default=http://127.0.0.1:8001,fee=0.07 --processor fallback=http://127.0.0.1:8002,fee=0.10 \
+      > "$out/serve-$name.log" 2>&1 &
+    server=$! # ./flowgate execs java: this is the JVM's pid
+    for _ in $(seq 1 60); do curl -s -o /dev/null http://127.0.0.1:9999/health && break; sleep 1; done
+    ./flowgate bench contest --final --processors reference > "$out/$name.json" 2> "$out/$name.err"
+    grep VmHWM "/proc/$server/status" > "$out/peak-rss-$name.txt" || true
+    cpu_seconds "$server" > "$out/cpu-$name.txt"
+    kill "$server"
+    wait "$server" || true
+    rm -rf "$data"
+  done
 done
 echo "results in $out"
