@@ -105,7 +105,7 @@ final class Connection implements Closeable {
             int status = parseStatus();
             boolean http10 = buffer[lineStart + 7] == '0';
             int contentLength = -1;
-            boolean chunked = false;
+            String transferEncoding = null;
             List<HttpHeader> headers = new ArrayList<>(8);
             for (nextLine(deadlineNanos); lineStart != lineEnd; nextLine(deadlineNanos)) {
                 if (headers.size() == MAX_HEADERS) {
@@ -119,11 +119,16 @@ final class Connection implements Closeable {
                 int valueStart = trimStart(colon + 1, lineEnd);
                 int valueEnd = trimEnd(valueStart, lineEnd);
                 if (is(lineStart, nameEnd, "content-length")) {
-                    contentLength = parseLength(valueStart, valueEnd);
+                    int length = parseLength(valueStart, valueEnd);
+                    if (contentLength >= 0 && contentLength != length) {
+                        throw new IOException("the server answered two different Content-Lengths");
+                    }
+                    contentLength = length;
                 } else if (is(lineStart, nameEnd, "transfer-encoding")) {
-                    chunked = latin1(valueStart, valueEnd).toLowerCase(Locale.ROOT).contains("chunked");
-                } else if (is(lineStart, nameEnd, "connection")) {
-                    reusable &= !is(valueStart, valueEnd, "close");
+                    String codings = latin1(valueStart, valueEnd).toLowerCase(Locale.ROOT);
+                    transferEncoding = transferEncoding == null ? codings : transferEncoding + "," + codings;
+                } else if (is(lineStart, nameEnd, "connection") && hasToken(valueStart, valueEnd, "close")) {
+                    reusable = false;
                 }
                 headers.add(header(lineStart, nameEnd, valueStart, valueEnd));
             }
@@ -133,18 +138,24 @@ final class Connection implements Closeable {
             if (http10) {
                 reusable = false;
             }
-            // A HEAD answer, a 204 and a 304 have no body whatever their headers say (RFC 9112, 6.3).
+            // RFC 9112, 6.3: a HEAD answer, a 204 and a 304 have no body whatever their headers say;
+            // Transfer-Encoding overrides Content-Length, and a body whose last coding is not chunked
+            // ends when the server closes.
             byte[] body = head || status == 204 || status == 304 ? NO_BODY
-                    : chunked ? readChunked(deadlineNanos)
-                    : contentLength >= 0 ? readExactly(contentLength, deadlineNanos)
+                    : transferEncoding != null && lastCodingIsChunked(transferEncoding) ? readChunked(deadlineNanos)
+                    : transferEncoding == null && contentLength >= 0 ? readExactly(contentLength, deadlineNanos)
                     : readToEnd(deadlineNanos);
             exchanges++;
             return new HttpResponse(status, headers, body);
         }
     }
 
+    /**
+     * Whether another exchange may follow: the server did not ask to close, and sent nothing beyond
+     * the answer (bytes after it would be read as the next answer's start).
+     */
     boolean reusable() {
-        return reusable;
+        return reusable && position == limit;
     }
 
     /**
@@ -210,7 +221,7 @@ final class Connection implements Closeable {
             } catch (NumberFormatException e) {
                 throw new IOException("malformed chunk size from the server");
             }
-            if (size < 0 || body.size() + size > MAX_BODY) {
+            if (size < 0 || size > MAX_BODY - body.size()) { // not body.size() + size: it can overflow
                 throw new IOException("the server's chunked body is too large");
             }
             if (size == 0) {
@@ -306,6 +317,26 @@ final class Connection implements Closeable {
         }
         limit += n;
         answerStarted = true;
+    }
+
+    private static boolean lastCodingIsChunked(String codings) {
+        int comma = codings.lastIndexOf(',');
+        return codings.substring(comma + 1).strip().equals("chunked");
+    }
+
+    /** Whether the comma-separated list {@code buffer[start, end)} holds {@code lowerCase} as one of its tokens. */
+    private boolean hasToken(int start, int end, String lowerCase) {
+        int tokenStart = start;
+        for (int i = start; i <= end; i++) {
+            if (i == end || buffer[i] == ',') {
+                int tokenBegin = trimStart(tokenStart, i);
+                if (is(tokenBegin, trimEnd(tokenBegin, i), lowerCase)) {
+                    return true;
+                }
+                tokenStart = i + 1;
+            }
+        }
+        return false;
     }
 
     /** A header as it came; a value that is not ASCII is kept as Latin-1, which loses nothing. */

@@ -50,9 +50,21 @@ final class ConnectionPool implements AutoCloseable {
             connection.close();
             return;
         }
-        connection.markIdle(System.nanoTime());
+        long now = System.nanoTime();
+        connection.markIdle(now);
         idleCount.incrementAndGet();
         idle.offerFirst(connection);
+        if (closed) { // close() may have drained the deque before the offer
+            close();
+            return;
+        }
+        // The least recently used connection sits at the tail; when traffic drops, nothing takes it
+        // again, so it is dropped here once expired rather than left open until the server closes it.
+        Connection oldest = idle.peekLast();
+        if (oldest != null && now - oldest.idleSinceNanos() >= maxIdleNanos && idle.removeLastOccurrence(oldest)) {
+            idleCount.decrementAndGet();
+            oldest.close();
+        }
     }
 
     @Override

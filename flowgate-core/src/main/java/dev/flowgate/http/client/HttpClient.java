@@ -70,6 +70,10 @@ public final class HttpClient implements AutoCloseable {
         Origin origin = Origin.of(request.uri());
         ConnectionPool pool = pools.computeIfAbsent(origin,
                 o -> new ConnectionPool(o, connectTimeoutMillis, maxIdleNanos, maxIdlePerOrigin));
+        if (closed) { // close() ran while the pool was made: it may have missed this pool
+            pool.close();
+            throw new IllegalStateException("the HTTP client is closed");
+        }
         byte[] bytes = encode(request, origin);
         Duration timeout = request.timeout() != null ? request.timeout() : requestTimeout;
         long start = System.nanoTime();
@@ -78,32 +82,44 @@ public final class HttpClient implements AutoCloseable {
         Connection connection = pool.acquire();
         HttpResponse response;
         try {
-            response = connection.exchange(bytes, head, deadline);
+            response = exchange(pool, connection, bytes, head, deadline);
         } catch (SocketTimeoutException e) {
-            connection.close();
             throw e;
         } catch (IOException e) {
-            connection.close();
-            if (!connection.wasStale() || !IDEMPOTENT.contains(request.method())) {
+            if (!connection.wasStale() || !IDEMPOTENT.contains(request.method()) || Thread.currentThread().isInterrupted()) {
                 throw e;
             }
-            connection = pool.acquireNew();
+            Connection fresh;
             try {
-                response = connection.exchange(bytes, head, deadline);
-            } catch (IOException | RuntimeException again) {
-                connection.close();
-                throw again;
+                fresh = pool.acquireNew();
+            } catch (IOException again) {
+                // Not a ConnectFailedException: the first send may have reached the server.
+                throw new IOException("the kept-alive connection was closed, and reconnecting failed: "
+                        + again.getMessage(), again);
             }
-        } catch (RuntimeException e) {
-            connection.close();
-            throw e;
+            response = exchange(pool, fresh, bytes, head, deadline);
         }
-        pool.release(connection);
         if (LOG.isDebugEnabled()) {
             LOG.debug("{} {}{} -> {} in {} ms", request.method(), origin, pathOf(request), response.status(),
                     (System.nanoTime() - start) / 1_000_000);
         }
         return response;
+    }
+
+    /** One exchange on {@code connection}, which goes back to the pool after it, or is closed however it fails. */
+    private static HttpResponse exchange(ConnectionPool pool, Connection connection, byte[] bytes, boolean head,
+                                         long deadline) throws IOException {
+        boolean released = false;
+        try {
+            HttpResponse response = connection.exchange(bytes, head, deadline);
+            pool.release(connection);
+            released = true;
+            return response;
+        } finally {
+            if (!released) {
+                connection.close();
+            }
+        }
     }
 
     /**
@@ -115,7 +131,7 @@ public final class HttpClient implements AutoCloseable {
         asyncThreads.newThread(() -> {
             try {
                 answer.complete(send(request));
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) { // an Error too: a future left incomplete would hang its caller
                 answer.completeExceptionally(e);
             }
         }).start();

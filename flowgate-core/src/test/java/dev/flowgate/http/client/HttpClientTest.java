@@ -94,6 +94,32 @@ class HttpClientTest {
     }
 
     @Test
+    void transferEncodingOverridesContentLengthAndABodyNotChunkedLastEndsAtClose() throws Exception {
+        server.answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+        server.answerThenDrop("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: gzip\r\n\r\nabcdef");
+        assertThat(http.send(HttpRequest.get(server.uri("/c"))).bodyText()).isEqualTo("abc");
+        assertThat(http.send(HttpRequest.get(server.uri("/c"))).bodyText()).isEqualTo("abcdef");
+    }
+
+    @Test
+    void aCloseAmongTheConnectionHeadersTokensIsHeard() throws Exception {
+        server.answer("HTTP/1.1 200 OK\r\nConnection: keep-alive, Close\r\nContent-Length: 1\r\n\r\na");
+        server.answer("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb");
+        assertThat(http.send(HttpRequest.get(server.uri("/x"))).bodyText()).isEqualTo("a");
+        assertThat(http.send(HttpRequest.get(server.uri("/x"))).bodyText()).isEqualTo("b");
+        assertThat(server.connections()).isEqualTo(2);
+    }
+
+    @Test
+    void aConnectionWithBytesBeyondTheAnswerIsNotReused() throws Exception {
+        server.answer("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\naHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstale");
+        server.answer("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb");
+        assertThat(http.send(HttpRequest.get(server.uri("/x"))).bodyText()).isEqualTo("a");
+        assertThat(http.send(HttpRequest.get(server.uri("/x"))).bodyText()).isEqualTo("b");
+        assertThat(server.connections()).isEqualTo(2);
+    }
+
+    @Test
     void interimAnswersAreSkippedAndA204HasNoBody() throws Exception {
         server.answer("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n",
                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
@@ -134,7 +160,10 @@ class HttpClientTest {
                 "HTTP/1.1 200 OK\r\nContent-Length: 99999999\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
                 "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", "HTTP/1.1 200 OK\r\nX: " + "a".repeat(9000) + "\r\n\r\n",
                 "HTTP/1.1 200 OK\r\n" + "X: 1\r\n".repeat(101) + "\r\n",
-                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")) {
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7fffffff\r\n",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n800000\r\n" + "a".repeat(0x800000) + "\r\n1\r\n",
+                "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab")) {
             server.answerThenDrop(answer);
             assertThat(catchThrowable(() -> http.send(HttpRequest.get(server.uri("/x")))))
                     .as(answer.substring(0, Math.min(40, answer.length()))).isInstanceOf(IOException.class);
