@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
 /**
@@ -69,6 +70,8 @@ public final class Flowgate implements AutoCloseable {
     private static final int TASK_CONCURRENCY = 64;
     private static final Duration TASK_LEASE = Duration.ofSeconds(30);
     private static final Duration TASK_POLL = Duration.ofSeconds(1);
+    /** A task's failed attempts wait 1 s, doubling to 10 min: a task's own policy, not a payment's. */
+    private static final Backoff TASK_BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(10));
 
     private Flowgate(FlowgateConfig config, Clock clock, Metrics metrics) {
         this.config = config;
@@ -93,7 +96,9 @@ public final class Flowgate implements AutoCloseable {
         this.intake = new Intake(journal, payment -> queue.offer(PaymentTask.fresh(payment)), metrics);
         resumeUnfinished();
         Backoff backoff = new Backoff(config.backoffBase(), config.backoffCap());
-        Settlement settlement = new Settlement(journal, router, backoff, clock, RandomGenerator.getDefault(), metrics);
+        // Shared by the workers' virtual threads: each call draws from its own thread's generator.
+        RandomGenerator random = () -> ThreadLocalRandom.current().nextLong();
+        Settlement settlement = new Settlement(journal, router, backoff, clock, random, metrics);
         this.workers = new WorkerPool("flowgate-settlement", config.workers(), queue, settlement, clock);
         this.tasks = store.tasks();
         // Each capability that runs as tasks registers its kinds here; none does yet (flows, Stripe
@@ -101,7 +106,7 @@ public final class Flowgate implements AutoCloseable {
         Map<String, TaskRuntime.Handler> handlers = Map.of();
         this.taskRuntime = new TaskRuntime(tasks, handlers,
                 new TaskRuntime.Settings("flowgate-" + ProcessHandle.current().pid(), TASK_CONCURRENCY, TASK_LEASE,
-                        TASK_POLL, backoff), clock, RandomGenerator.getDefault(), metrics);
+                        TASK_POLL, TASK_BACKOFF), clock, random, metrics);
     }
 
     public static Flowgate start(FlowgateConfig config) {

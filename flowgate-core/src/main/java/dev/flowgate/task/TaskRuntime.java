@@ -49,8 +49,12 @@ public final class TaskRuntime implements AutoCloseable {
     public record Settings(String owner, int concurrency, Duration lease, Duration idlePoll, Backoff backoff) {
         public Settings {
             Objects.requireNonNull(owner, "owner");
+            Objects.requireNonNull(backoff, "backoff");
             if (concurrency < 1) {
                 throw new IllegalArgumentException("concurrency must be at least 1: " + concurrency);
+            }
+            if (!lease.isPositive() || !idlePoll.isPositive()) {
+                throw new IllegalArgumentException("the lease and the idle poll must be positive: " + lease + ", " + idlePoll);
             }
         }
     }
@@ -116,8 +120,10 @@ public final class TaskRuntime implements AutoCloseable {
                     thread.start();
                 }
                 if (free == 0 || claimed.size() < free) {
-                    // Full, or nothing more is due: a run that ends, an enqueue, or the poll wakes us.
-                    LockSupport.parkNanos(settings.idlePoll().toNanos());
+                    // Full, or nothing more is due: a run that ends, an enqueue, or the poll wakes us;
+                    // never later than the next renewal, which the running tasks' leases depend on.
+                    long untilRenewal = Duration.between(clock.instant(), nextRenewal).toNanos();
+                    LockSupport.parkNanos(Math.max(0, Math.min(settings.idlePoll().toNanos(), untilRenewal)));
                 }
             } catch (RuntimeException e) {
                 LOG.error("claiming tasks failed; trying again in {} ms", settings.idlePoll().toMillis(), e);
@@ -132,7 +138,8 @@ public final class TaskRuntime implements AutoCloseable {
         Set<TaskId> lost = store.renew(held, now.plus(settings.lease()));
         if (!lost.isEmpty()) {
             running.forEach((thread, task) -> {
-                if (lost.contains(task.id())) {
+                // Interrupted once: no longer renewed, so the next renewal does not report it again.
+                if (lost.contains(task.id()) && running.remove(thread, task)) {
                     LOG.warn("task {}: attempt {} lost its lease to another run; interrupting it", task.id(), task.attempts());
                     thread.interrupt();
                 }
@@ -149,7 +156,19 @@ public final class TaskRuntime implements AutoCloseable {
             // is recorded all the same, and an interrupted thread could not wait for the write.
             Thread.interrupted();
             Ending ending = ending(task, outcome);
-            boolean recorded = store.end(task.id(), task.fencingToken(), ending, clock.instant());
+            boolean recorded;
+            try {
+                recorded = store.end(task.id(), task.fencingToken(), ending, clock.instant());
+            } catch (RuntimeException e) {
+                if (!(ending instanceof Ending.Completed completed) || completed.next().isEmpty()) {
+                    throw e;
+                }
+                // Its next tasks could not be enqueued (one's id is taken, say): run again, it would end
+                // the same way each time its lease expired. A dead letter says why and can be retried;
+                // if the store itself is failing, this write fails too and the lease decides.
+                ending = new Ending.DeadLetter("completed, but its next tasks could not be enqueued: " + e.getMessage());
+                recorded = store.end(task.id(), task.fencingToken(), ending, clock.instant());
+            }
             metrics.taskRun(task.kind(), recorded ? endingName(ending) : "stale", System.nanoTime() - started);
             if (!recorded) {
                 LOG.warn("task {}: its attempt {} ended after its lease did; another run owns it now",

@@ -129,6 +129,21 @@ class TaskRuntimeTest {
     }
 
     @Test
+    void aCompletionWhoseNextTaskCannotBeEnqueuedIsADeadLetterSayingWhyNotARunForever() throws Exception {
+        TaskId taken = enqueue("other", null, 1);
+        AtomicInteger runs = new AtomicInteger();
+        start(Map.of("chain", task -> {
+            runs.incrementAndGet();
+            return new TaskOutcome.Done("first", List.of(new NewTask(taken, "other", "{}", "worker-1", null, "test",
+                    0, Instant.now(), 1)));
+        }), 4);
+        Task dead = awaitEnd(enqueue("chain", null, 5));
+        assertThat(dead.status()).isEqualTo(TaskStatus.ERROR);
+        assertThat(dead.error()).startsWith("completed, but its next tasks could not be enqueued");
+        assertThat(runs).hasValue(1);
+    }
+
+    @Test
     void aTaskOfAKindWithoutAHandlerIsADeadLetterSayingSo() throws Exception {
         start(Map.of(), 4);
         Task dead = awaitEnd(enqueue("nobody", null, 10));
