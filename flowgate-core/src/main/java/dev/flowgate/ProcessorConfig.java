@@ -43,6 +43,10 @@ public record ProcessorConfig(String name, URI baseUri, BigDecimal fee) {
             throw new IllegalArgumentException("processor '" + name + "' needs an http(s) URL with a host: "
                     + masked(baseUri));
         }
+        if (baseUri.getRawQuery() != null || baseUri.getRawFragment() != null) {
+            throw new IllegalArgumentException("processor '" + name + "' URL cannot have a query or a fragment: "
+                    + "paths such as /payments are appended to it: " + masked(baseUri));
+        }
         if (fee != null && (fee.signum() < 0 || fee.compareTo(BigDecimal.ONE) >= 0)) {
             throw new IllegalArgumentException("processor '" + name + "' fee must be in [0, 1): " + fee);
         }

@@ -38,12 +38,16 @@ public final class HealthPoller implements AutoCloseable {
                              Duration interval, Duration timeout, Clock clock) {
         while (!Thread.currentThread().isInterrupted()) {
             Instant started = clock.instant();
-            if (lease.holds(processor.name())) {
-                switch (processor.health(timeout)) {
-                    case HealthOutcome.Reported r -> board.publish(processor.name(),
-                            new HealthBoard.Health(r.failing(), r.minResponseTime(), clock.instant()));
-                    case HealthOutcome.Unknown u -> LOG.debug("health of {} unknown: {}", processor.name(), u.reason());
+            try {
+                if (lease.holds(processor.name())) {
+                    switch (processor.health(timeout)) {
+                        case HealthOutcome.Reported r -> board.publish(processor.name(),
+                                new HealthBoard.Health(r.failing(), r.minResponseTime(), clock.instant()));
+                        case HealthOutcome.Unknown u -> LOG.debug("health of {} unknown: {}", processor.name(), u.reason());
+                    }
                 }
+            } catch (RuntimeException e) { // a poller that died would leave its processor's health to go stale
+                LOG.warn("polling the health of {} failed; trying again in {} ms", processor.name(), interval.toMillis(), e);
             }
             Duration wait = Duration.between(clock.instant(), started.plus(interval));
             try {

@@ -19,7 +19,7 @@ class HealthPollerTest {
     private static final Duration INTERVAL = Duration.ofMillis(100);
 
     /** Records when each health call started; answers after {@code answerTime}. */
-    private static final class CountingProcessor implements ProcessorClient {
+    private static class CountingProcessor implements ProcessorClient {
         final List<Long> callStarts = new CopyOnWriteArrayList<>();
         final Duration answerTime;
         final HealthOutcome answer;
@@ -71,6 +71,23 @@ class HealthPollerTest {
             // The poller paces on the wall clock, the test measures on nanoTime: allow a millisecond.
             assertThat(starts.get(i) - starts.get(i - 1)).isGreaterThanOrEqualTo(INTERVAL.minusMillis(1).toNanos());
         }
+    }
+
+    @Test
+    void aHealthCallThatThrowsDoesNotStopThePolling() throws InterruptedException {
+        CountingProcessor throwing = new CountingProcessor(Duration.ZERO, null) {
+            @Override
+            public HealthOutcome health(Duration timeout) {
+                super.health(timeout);
+                throw new IllegalStateException("a client bug");
+            }
+        };
+        HealthBoard board = new HealthBoard((name, health) -> { });
+        try (HealthPoller poller = new HealthPoller(List.of(throwing), PollerLease.solo(), board, INTERVAL,
+                Duration.ofSeconds(1), Clock.systemUTC())) {
+            Thread.sleep(450);
+        }
+        assertThat(throwing.callStarts).hasSizeGreaterThanOrEqualTo(2);
     }
 
     @Test

@@ -63,6 +63,7 @@ class ServerSettingsTest {
             "durability|maybe|--durability: must be fsync or no-fsync",
             "processor|default|--processor: 'default' must look like",
             "processor|default=ftp://x|--processor: processor 'default' needs an http(s) URL",
+            "processor|default=http://h:1/?a=b|--processor: processor 'default' URL cannot have a query or a fragment",
             "processor|default=http://h:1,fee=2|--processor: processor 'default' fee must be in [0, 1)",
             "processor|default=http://h:1,fee=x|--processor: fee of processor default is not a number",
             "processor|default=http://h:1,colour=red|--processor: unknown option",

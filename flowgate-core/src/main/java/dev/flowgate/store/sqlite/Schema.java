@@ -79,7 +79,8 @@ final class Schema {
     /**
      * Brings the database on {@code connection} (in auto-commit mode) to {@link #latest()}.
      *
-     * @throws StoreException if the database is of a later version than this code knows
+     * @throws StoreException if the database is of a later version than this code knows, or a
+     *                        migration fails (it is rolled back, and the ones before it stay)
      */
     static void migrate(Connection connection) throws SQLException {
         int version = version(connection);
@@ -95,7 +96,8 @@ final class Schema {
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
-                throw e;
+                throw new StoreException("the migration to schema version " + (next + 1)
+                        + " failed and was rolled back; the database is still at version " + next + ": " + e.getMessage(), e);
             } finally {
                 connection.setAutoCommit(true);
             }

@@ -60,6 +60,21 @@ class SqliteDatabaseTest {
     }
 
     @Test
+    void aMigrationThatFailsMidwayIsRolledBackAndSaysWhichOne() throws SQLException {
+        SqliteDatabase.open(dir, Durability.FSYNC).close();
+        execute("PRAGMA user_version = 1"); // migration 2 runs again: its first statement passes, a later one fails
+        execute("DROP TABLE tasks");
+        execute("CREATE TABLE tasks_leases_blocker (x)");
+        execute("CREATE INDEX tasks_leases ON tasks_leases_blocker(x)");
+        assertThatThrownBy(() -> SqliteDatabase.open(dir, Durability.FSYNC))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("the migration to schema version 2 failed and was rolled back")
+                .hasMessageContaining("still at version 1");
+        assertThat(query("PRAGMA user_version")).isOne();
+        assertThat(query("SELECT COUNT(*) FROM sqlite_master WHERE name = 'tasks'")).as("its first table undone").isZero();
+    }
+
+    @Test
     void aDataDirectoryThatIsAFileIsAClearError() throws Exception {
         Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
         assertThatThrownBy(() -> SqliteDatabase.open(file, Durability.FSYNC))
