@@ -13,6 +13,9 @@ public sealed interface TaskOutcome {
     record Done(String output, List<NewTask> next) implements TaskOutcome {
         public Done {
             next = List.copyOf(next);
+            if (next.stream().map(NewTask::id).distinct().count() < next.size()) {
+                throw new IllegalArgumentException("two next tasks have the same id: " + next);
+            }
         }
 
         public Done(String output) {
