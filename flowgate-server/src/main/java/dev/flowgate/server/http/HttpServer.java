@@ -24,7 +24,11 @@ import org.slf4j.LoggerFactory;
  * <p>Why platform threads for connections: the settlement workers are virtual threads and share
  * the two carriers; a connection thread the kernel wakes directly does not queue behind them. In
  * the contest's scenario this took the p99 from 11.7-13.5 ms to 10.3-11.1 ms (docs/decisions.md).
- * A connection thread spends its life blocked in a read, so its cost is its stack: 256 KiB.
+ * A connection thread spends its life blocked in a read, so its cost is its stack: 256 KiB. It
+ * asks for the highest priority, so that when both cores are busy (settlement, the processors, the
+ * database writer) the kernel runs a woken connection first; the JVM passes Java priorities to
+ * the kernel only with {@code -XX:ThreadPriorityPolicy=1}, and raising one needs CAP_SYS_NICE
+ * (root has it): without either it is ignored, and nothing else changes.
  *
  * <p>Everything a client sends is bounded by {@link HttpLimits}; a request the server cannot parse
  * is answered through {@link HttpHandler#refused} and the connection is closed. No client can
@@ -98,7 +102,8 @@ public final class HttpServer implements AutoCloseable {
                 continue;
             }
             try {
-                Thread.ofPlatform().name("http-connection").stackSize(256 * 1024).start(() -> serve(connection));
+                Thread.ofPlatform().name("http-connection").stackSize(256 * 1024).priority(Thread.MAX_PRIORITY)
+                        .start(() -> serve(connection));
             } catch (RuntimeException | OutOfMemoryError e) {
                 // No thread to be had (the OS limit): refuse this one, keep accepting the next.
                 LOG.warn("cannot start a connection thread: {}", e.toString());
