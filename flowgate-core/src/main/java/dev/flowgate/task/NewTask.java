@@ -28,9 +28,9 @@ public record NewTask(TaskId id, String kind, String payload, String workerId, S
         if (kind == null || kind.isEmpty() || kind.length() > 64 || !kind.chars().allMatch(NewTask::isNameChar)) {
             throw new IllegalArgumentException("kind must be 1 to 64 letters, digits, '.', '-' or '_'");
         }
-        requireId("workerId", workerId, false);
-        requireId("contextId", contextId, true);
-        requireId("callerId", callerId, false);
+        checkId("workerId", workerId, false);
+        checkId("contextId", contextId, true);
+        checkId("callerId", callerId, false);
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1: " + maxAttempts);
         }
@@ -40,7 +40,13 @@ public record NewTask(TaskId id, String kind, String payload, String workerId, S
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
     }
 
-    private static void requireId(String name, String value, boolean nullable) {
+    /**
+     * Checks a worker, context or caller id as tasks accept it: 1 to {@value #MAX_ID_LENGTH}
+     * printable ASCII characters without spaces.
+     *
+     * @throws IllegalArgumentException naming {@code name}
+     */
+    public static void checkId(String name, String value, boolean nullable) {
         if (value == null) {
             if (!nullable) {
                 throw new IllegalArgumentException(name + " is required");

@@ -1,0 +1,197 @@
+package dev.flowgate.flow;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.mozilla.javascript.BaseFunction;
+import org.mozilla.javascript.Context;
+import org.mozilla.javascript.Function;
+import org.mozilla.javascript.ScriptRuntime;
+import org.mozilla.javascript.Scriptable;
+import org.mozilla.javascript.ScriptableObject;
+import org.mozilla.javascript.Undefined;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run's globals and what it leaves behind: the output of {@code print}, the context writes of
+ * {@code set_context} and the flows of {@code dispatch}, all kept here until the run ends, so a run
+ * that fails leaves nothing. Every value crosses as JSON text: a script never holds a Java object.
+ */
+final class ScriptRun {
+    private static final Logger PRINT = LoggerFactory.getLogger("dev.flowgate.flow.print");
+    private static final Pattern FLOW_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final int MAX_KEY_LENGTH = 200;
+    private static final int ATTRIBUTES = ScriptableObject.READONLY | ScriptableObject.PERMANENT | ScriptableObject.DONTENUM;
+
+    private final ScriptLimits limits;
+    private final ScriptEnvironment environment;
+    private final Function jsonParse;
+    private final Function jsonStringify;
+    private final StringBuilder output = new StringBuilder();
+    private boolean outputCut;
+    private final Map<String, String> contextWrites = new LinkedHashMap<>();
+    private final List<ScriptResult.Dispatch> dispatches = new ArrayList<>();
+
+    ScriptRun(ScriptLimits limits, ScriptEnvironment environment, Function jsonParse, Function jsonStringify) {
+        this.limits = limits;
+        this.environment = environment;
+        this.jsonParse = jsonParse;
+        this.jsonStringify = jsonStringify;
+    }
+
+    /** A function of the host, as scripts see it: a plain JavaScript function with nothing of Java on it. */
+    @FunctionalInterface
+    private interface Body {
+        Object call(Context cx, Scriptable scope, Object[] args);
+    }
+
+    private static final class HostFunction extends BaseFunction {
+        private final String name;
+        private final transient Body body;
+
+        HostFunction(Scriptable scope, String name, Body body) {
+            super(scope, ScriptableObject.getFunctionPrototype(scope));
+            this.name = name;
+            this.body = body;
+        }
+
+        @Override
+        public Object call(Context cx, Scriptable scope, Scriptable thisObj, Object[] args) {
+            return body.call(cx, scope, args);
+        }
+
+        @Override
+        public Scriptable construct(Context cx, Scriptable scope, Object[] args) {
+            throw ScriptRuntime.typeError(name + " is not a constructor");
+        }
+
+        @Override
+        public String getFunctionName() {
+            return name;
+        }
+    }
+
+    void bind(Context cx, Scriptable scope) {
+        define(scope, "WORKER_ID", environment.workerId());
+        define(scope, "CONTEXT_ID", environment.contextId());
+        define(scope, "CALLER_ID", environment.callerId());
+        define(scope, "TASK_ID", environment.taskId());
+        environment.values().forEach((name, json) -> define(scope, name, parse(cx, scope, json)));
+        function(scope, "print", this::print);
+        function(scope, "parse_json", (c, s, args) -> parse(c, s, string(args, 0, "parse_json", "the JSON text")));
+        function(scope, "set_context", this::setContext);
+        function(scope, "get_context", this::getContext);
+        function(scope, "dispatch", this::dispatch);
+    }
+
+    private static void define(Scriptable scope, String name, Object value) {
+        ScriptableObject.defineProperty(scope, name, value, ATTRIBUTES);
+    }
+
+    private static void function(Scriptable scope, String name, Body body) {
+        define(scope, name, new HostFunction(scope, name, body));
+    }
+
+    private Object print(Context cx, Scriptable scope, Object[] args) {
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < args.length; i++) {
+            Object arg = args[i];
+            if (arg instanceof CharSequence text && text.length() > limits.stringLength()) {
+                throw ScriptRuntime.rangeError("print of a string of " + text.length() + " characters; a flow may print "
+                        + limits.stringLength());
+            }
+            line.append(i == 0 ? "" : " ").append(ScriptRuntime.toString(arg));
+            if (line.length() > limits.stringLength()) {
+                throw ScriptRuntime.rangeError("print of " + line.length() + " characters; a flow may print "
+                        + limits.stringLength() + " at once");
+            }
+        }
+        if (environment.contextId() != null) {
+            PRINT.info("[{} {}] {}", environment.workerId(), environment.contextId(), line);
+        } else {
+            PRINT.info("[{}] {}", environment.workerId(), line);
+        }
+        int room = limits.outputChars() - output.length();
+        if (line.length() + 1 <= room) {
+            output.append(line).append('\n');
+        } else if (!outputCut) {
+            output.append(line, 0, Math.max(0, room)).append("\n[output cut at ").append(limits.outputChars())
+                    .append(" characters]\n");
+            outputCut = true;
+        }
+        return Undefined.instance;
+    }
+
+    private Object setContext(Context cx, Scriptable scope, Object[] args) {
+        String key = key(args, "set_context");
+        Object value = args.length > 1 ? args[1] : Undefined.instance;
+        Object json = jsonStringify.call(cx, scope, scope, new Object[] {value});
+        if (!(json instanceof CharSequence text)) {
+            throw ScriptRuntime.typeError("set_context('" + key + "', ...): the value cannot be saved as JSON");
+        }
+        if (text.length() > limits.stringLength()) {
+            throw ScriptRuntime.rangeError("set_context('" + key + "', ...): " + text.length()
+                    + " characters of JSON; a context value may have " + limits.stringLength());
+        }
+        contextWrites.put(key, text.toString());
+        return Undefined.instance;
+    }
+
+    private Object getContext(Context cx, Scriptable scope, Object[] args) {
+        String key = key(args, "get_context");
+        String json = contextWrites.containsKey(key) ? contextWrites.get(key) : environment.saved().get(environment.contextId(), key);
+        return json == null ? null : parse(cx, scope, json);
+    }
+
+    private Object dispatch(Context cx, Scriptable scope, Object[] args) {
+        String flow = string(args, 0, "dispatch", "the flow's name");
+        if (!FLOW_NAME.matcher(flow).matches()) {
+            throw ScriptRuntime.typeError("dispatch: '" + flow + "' is not a flow name (letters, digits, '.', '-', '_')");
+        }
+        Object json = args.length > 1 ? jsonStringify.call(cx, scope, scope, new Object[] {args[1]}) : "null";
+        String data = json instanceof CharSequence text ? text.toString() : "null";
+        if (data.length() > limits.stringLength()) {
+            throw ScriptRuntime.rangeError("dispatch('" + flow + "', ...): " + data.length() + " characters of data; at most "
+                    + limits.stringLength());
+        }
+        dispatches.add(new ScriptResult.Dispatch(flow, data));
+        return Undefined.instance;
+    }
+
+    private String key(Object[] args, String function) {
+        if (environment.contextId() == null) {
+            throw ScriptRuntime.typeError(function + ": this run has no context id");
+        }
+        String key = string(args, 0, function, "the key");
+        if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
+            throw ScriptRuntime.typeError(function + ": a key has 1 to " + MAX_KEY_LENGTH + " characters");
+        }
+        return key;
+    }
+
+    private String string(Object[] args, int index, String function, String what) {
+        if (args.length <= index || !(args[index] instanceof CharSequence text)) {
+            throw ScriptRuntime.typeError(function + ": " + what + " must be a string");
+        }
+        if (text.length() > limits.stringLength()) {
+            throw ScriptRuntime.rangeError(function + ": " + what + " has " + text.length() + " characters; at most "
+                    + limits.stringLength());
+        }
+        return text.toString();
+    }
+
+    private Object parse(Context cx, Scriptable scope, String json) {
+        return jsonParse.call(cx, scope, scope, new Object[] {json});
+    }
+
+    ScriptResult completed() {
+        return new ScriptResult.Completed(output.toString(), contextWrites, dispatches);
+    }
+
+    ScriptResult failed(String message, int line) {
+        return new ScriptResult.Failed(output.toString(), message, line);
+    }
+}
