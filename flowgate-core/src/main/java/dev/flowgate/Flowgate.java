@@ -1,6 +1,10 @@
 package dev.flowgate;
 
 import dev.flowgate.http.client.HttpClient;
+import dev.flowgate.flow.FlowRequest;
+import dev.flowgate.flow.FlowTasks;
+import dev.flowgate.flow.ScriptLimits;
+import dev.flowgate.flow.ScriptSandbox;
 import dev.flowgate.intake.Intake;
 import dev.flowgate.ledger.Ledger;
 import dev.flowgate.ledger.Totals;
@@ -63,6 +67,8 @@ public final class Flowgate implements AutoCloseable {
     private final HealthPoller healthPoller;
     private final TaskStore tasks;
     private final TaskRuntime taskRuntime;
+    private final ScriptSandbox sandbox;
+    private final FlowTasks flows;
 
     /** A health answer slower than this is "unknown": the processor is then busy, not healthy. */
     private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(1);
@@ -101,9 +107,11 @@ public final class Flowgate implements AutoCloseable {
         Settlement settlement = new Settlement(journal, router, backoff, clock, random, metrics);
         this.workers = new WorkerPool("flowgate-settlement", config.workers(), queue, settlement, clock);
         this.tasks = store.tasks();
-        // Each capability that runs as tasks registers its kinds here; none does yet (flows, Stripe
-        // operations and webhooks will), so a task of an unknown kind becomes a dead letter that says so.
-        Map<String, TaskRuntime.Handler> handlers = Map.of();
+        // Each capability that runs as tasks registers its kinds here (Stripe operations and webhooks
+        // will); a task of an unknown kind becomes a dead letter that says so.
+        this.sandbox = new ScriptSandbox(ScriptLimits.DEFAULT);
+        this.flows = new FlowTasks(sandbox, config.flowsDir(), tasks, clock, random);
+        Map<String, TaskRuntime.Handler> handlers = Map.of(FlowTasks.KIND, flows);
         this.taskRuntime = new TaskRuntime(tasks, handlers,
                 new TaskRuntime.Settings("flowgate-" + ProcessHandle.current().pid(), TASK_CONCURRENCY, TASK_LEASE,
                         TASK_POLL, TASK_BACKOFF), clock, random, metrics);
@@ -167,6 +175,11 @@ public final class Flowgate implements AutoCloseable {
                 .orElseGet(RetryResult.NotFound::new);
     }
 
+    /** A new task that runs {@code request} in the flows' sandbox on that worker and context (not yet enqueued). */
+    public NewTask flowTask(FlowRequest request, String workerId, String contextId, String callerId) {
+        return flows.task(request, workerId, contextId, callerId);
+    }
+
     /**
      * Queues a task for the runtime; the future completes once it is durable. A kind that no
      * capability handles ends as a dead letter that says so.
@@ -213,6 +226,7 @@ public final class Flowgate implements AutoCloseable {
     @Override
     public void close() {
         taskRuntime.close();
+        sandbox.close();
         healthPoller.close();
         workers.close();
         store.close();

@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param backoffCap       longest retry wait: during an outage, each waiting payment costs about one
  *                         attempt per cap
  * @param routing          how the router weighs fees against latency, and its breakers' settings
+ * @param flowsDir         where flow scripts live ({@code NAME.js}); it need not exist
  */
 public record FlowgateConfig(
         Path dataDir,
@@ -34,9 +35,11 @@ public record FlowgateConfig(
         Duration connectTimeout,
         Duration backoffBase,
         Duration backoffCap,
-        RoutingPolicy routing) {
+        RoutingPolicy routing,
+        Path flowsDir) {
 
     public FlowgateConfig {
+        Objects.requireNonNull(flowsDir, "flowsDir");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(durability, "durability");
         Objects.requireNonNull(routing, "routing");
@@ -67,6 +70,7 @@ public record FlowgateConfig(
     /** Builds a {@link FlowgateConfig}; starts from the defaults, validates on {@link #build()}. */
     public static final class Builder {
         private Path dataDir = Path.of("data");
+        private Path flowsDir = Path.of("flows");
         private List<ProcessorConfig> processors = List.of(
                 new ProcessorConfig("default", URI.create("http://127.0.0.1:8001"), new BigDecimal("0.05")),
                 new ProcessorConfig("fallback", URI.create("http://127.0.0.1:8002"), new BigDecimal("0.15")));
@@ -83,6 +87,11 @@ public record FlowgateConfig(
 
         public Builder dataDir(Path dataDir) {
             this.dataDir = dataDir;
+            return this;
+        }
+
+        public Builder flowsDir(Path flowsDir) {
+            this.flowsDir = flowsDir;
             return this;
         }
 
@@ -125,7 +134,7 @@ public record FlowgateConfig(
         /** @throws IllegalArgumentException naming the first invalid setting */
         public FlowgateConfig build() {
             return new FlowgateConfig(dataDir, processors, durability, workers, processorTimeout, connectTimeout,
-                    backoffBase, backoffCap, routing);
+                    backoffBase, backoffCap, routing, flowsDir);
         }
     }
 

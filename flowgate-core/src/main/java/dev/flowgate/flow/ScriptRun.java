@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.mozilla.javascript.BaseFunction;
 import org.mozilla.javascript.Context;
 import org.mozilla.javascript.Function;
@@ -22,7 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ScriptRun {
     private static final Logger PRINT = LoggerFactory.getLogger("dev.flowgate.flow.print");
-    private static final Pattern FLOW_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final int MAX_KEY_LENGTH = 200;
     private static final int ATTRIBUTES = ScriptableObject.READONLY | ScriptableObject.PERMANENT | ScriptableObject.DONTENUM;
 
@@ -148,7 +146,7 @@ final class ScriptRun {
 
     private Object dispatch(Context cx, Scriptable scope, Object[] args) {
         String flow = string(args, 0, "dispatch", "the flow's name");
-        if (!FLOW_NAME.matcher(flow).matches()) {
+        if (!FlowRequest.FLOW_NAME.matcher(flow).matches()) {
             throw ScriptRuntime.typeError("dispatch: '" + flow + "' is not a flow name (letters, digits, '.', '-', '_')");
         }
         Object json = args.length > 1 ? jsonStringify.call(cx, scope, scope, new Object[] {args[1]}) : "null";

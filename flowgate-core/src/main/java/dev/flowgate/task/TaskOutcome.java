@@ -2,24 +2,31 @@ package dev.flowgate.task;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /** How a handler's run of a task ended; the runtime records it with the task's fencing token. */
 public sealed interface TaskOutcome {
     /**
-     * Completed; {@code output} (may be null) is kept with the task, and {@code next} is enqueued in
-     * the same transaction that records the completion: both happen, or (a stale end) neither.
+     * Completed; {@code output} (may be null) is kept with the task, {@code next} is enqueued and
+     * {@code contextWrites} (key to JSON text) are saved for the task's context in the same
+     * transaction that records the completion: all of it happens, or (a stale end) none.
      */
-    record Done(String output, List<NewTask> next) implements TaskOutcome {
+    record Done(String output, List<NewTask> next, Map<String, String> contextWrites) implements TaskOutcome {
         public Done {
             next = List.copyOf(next);
+            contextWrites = Map.copyOf(contextWrites);
             if (next.stream().map(NewTask::id).distinct().count() < next.size()) {
                 throw new IllegalArgumentException("two next tasks have the same id: " + next);
             }
         }
 
         public Done(String output) {
-            this(output, List.of());
+            this(output, List.of(), Map.of());
+        }
+
+        public Done(String output, List<NewTask> next) {
+            this(output, next, Map.of());
         }
     }
 

@@ -160,13 +160,13 @@ public final class TaskRuntime implements AutoCloseable {
             try {
                 recorded = store.end(task.id(), task.fencingToken(), ending, clock.instant());
             } catch (RuntimeException e) {
-                if (!(ending instanceof Ending.Completed completed) || completed.next().isEmpty()) {
+                if (!(ending instanceof Ending.Completed completed) || completed.next().isEmpty() && completed.contextWrites().isEmpty()) {
                     throw e;
                 }
-                // Its next tasks could not be enqueued (one's id is taken, say): run again, it would end
+                // Its next tasks or context values could not be written (a task's id is taken, say): run again, it would end
                 // the same way each time its lease expired. A dead letter says why and can be retried;
                 // if the store itself is failing, this write fails too and the lease decides.
-                ending = new Ending.DeadLetter("completed, but its next tasks could not be enqueued: " + e.getMessage());
+                ending = new Ending.DeadLetter("completed, but its next tasks or context values could not be saved: " + e.getMessage());
                 recorded = store.end(task.id(), task.fencingToken(), ending, clock.instant());
             }
             metrics.taskRun(task.kind(), recorded ? endingName(ending) : "stale", System.nanoTime() - started);
@@ -201,7 +201,7 @@ public final class TaskRuntime implements AutoCloseable {
 
     private Ending ending(Task task, TaskOutcome outcome) {
         return switch (outcome) {
-            case TaskOutcome.Done done -> new Ending.Completed(done.output(), done.next());
+            case TaskOutcome.Done done -> new Ending.Completed(done.output(), done.next(), done.contextWrites());
             case TaskOutcome.RetryAt retry -> new Ending.Retry(retry.at(), retry.reason());
             case TaskOutcome.Dead dead -> new Ending.DeadLetter(dead.reason());
             case TaskOutcome.Failed failed when task.attempts() >= task.maxAttempts() ->

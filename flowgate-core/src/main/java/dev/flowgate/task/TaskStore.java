@@ -39,14 +39,22 @@ public interface TaskStore {
 
     /** What an attempt's end records; the runtime turns a handler's {@link TaskOutcome} into one. */
     sealed interface Ending {
-        /** Completed, with the tasks to enqueue in the same transaction. */
-        record Completed(String output, List<NewTask> next) implements Ending {
+        /**
+         * Completed, with the tasks to enqueue and the values to save for the task's context (key to
+         * JSON text), all in the same transaction.
+         */
+        record Completed(String output, List<NewTask> next, Map<String, String> contextWrites) implements Ending {
             public Completed {
                 next = List.copyOf(next);
+                contextWrites = Map.copyOf(contextWrites);
             }
 
             public Completed(String output) {
-                this(output, List.of());
+                this(output, List.of(), Map.of());
+            }
+
+            public Completed(String output, List<NewTask> next) {
+                this(output, next, Map.of());
             }
         }
 
@@ -74,6 +82,12 @@ public interface TaskStore {
     int expireLeases(Instant now);
 
     Optional<Task> find(TaskId id);
+
+    /**
+     * The value (JSON text) a completed task of {@code contextId} saved under {@code key}, the last
+     * one saved; what a task that did not complete wrote is never seen.
+     */
+    Optional<String> contextValue(String contextId, String key);
 
     /** Tasks matching {@code query}, in id order after {@code after} (null: from the start), at most {@code limit}. */
     List<Task> list(TaskQuery query, TaskId after, int limit);

@@ -139,7 +139,7 @@ class TaskRuntimeTest {
         }), 4);
         Task dead = awaitEnd(enqueue("chain", null, 5));
         assertThat(dead.status()).isEqualTo(TaskStatus.ERROR);
-        assertThat(dead.error()).startsWith("completed, but its next tasks could not be enqueued");
+        assertThat(dead.error()).startsWith("completed, but its next tasks or context values could not be saved");
         assertThat(runs).hasValue(1);
     }
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** GET /tasks, GET /tasks/{id}, POST /tasks/{id}/retry over real HTTP, on the engine's own task runtime. */
+/** POST /tasks, GET /tasks, GET /tasks/{id}, POST /tasks/{id}/retry over real HTTP, on the engine's own task runtime. */
 class TaskRoutesTest {
     private static final Pattern NEXT = Pattern.compile("\"next\":\"([^\"]+)\"");
     @TempDir
@@ -48,6 +48,51 @@ class TaskRoutesTest {
     private void awaitStatus(TaskId id, TaskStatus status) {
         Harness.await(Duration.ofSeconds(20), "task " + id + " " + status.wireName(),
                 () -> harness.engine.task(id).orElseThrow().status() == status);
+    }
+
+    private TaskId submit(String body) {
+        HttpResponse<String> response = harness.post("/tasks", "application/json", body);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        Matcher id = Pattern.compile("\"taskId\":\"([^\"]+)\"").matcher(response.body());
+        assertThat(id.find()).isTrue();
+        assertThat(response.body()).contains("\"status\":\"pending\"");
+        return TaskId.parse(id.group(1));
+    }
+
+    @Test
+    void aSubmittedScriptRunsAsATaskOfItsWorkerAndContextAndKeepsItsOutput() {
+        TaskId id = submit("""
+                {"workerId":"payment-worker-1","contextId":"context-123","callerId":"api",
+                 "script":"print('hi', input.n, WORKER_ID, CONTEXT_ID)","input":{"n":7}}""");
+        awaitStatus(id, TaskStatus.COMPLETED);
+        assertThat(harness.get("/tasks/" + id).body()).contains("\"kind\":\"flow\"",
+                "\"output\":\"hi 7 payment-worker-1 context-123\\n\"", "\"callerId\":\"api\"");
+    }
+
+    @Test
+    void aSubmittedScriptThatThrowsFailsItsAttemptWithItsMessageAndLine() {
+        TaskId id = submit("{\"workerId\":\"w-throw\",\"script\":\"\\n\\nthrow new Error('boom')\"}");
+        Harness.await(Duration.ofSeconds(20), "first failure recorded",
+                () -> harness.engine.task(id).orElseThrow().error() != null);
+        assertThat(harness.engine.task(id).orElseThrow().error()).isEqualTo("Error: boom (line 3)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "", "[]", "{\"script\":\"print(1)\"}", "{\"workerId\":\"w\"}",
+        "{\"workerId\":\"w\",\"script\":\"1\",\"flow\":\"f\"}",
+        "{\"workerId\":\"w\",\"flow\":\"../etc/passwd\"}", "{\"workerId\":\"w x\",\"script\":\"1\"}",
+        "{\"workerId\":\"w\",\"script\":7}", "{\"workerId\":\"w\",\"script\":\"1\",\"colour\":1}",
+        "{\"workerId\":\"w\",\"script\":\"1\"} {}", "{\"workerId\":\"w\",\"script\":\"1\",\"input\":{",
+    })
+    void aHostileSubmissionIsRefusedWithAProblemAndQueuesNothing(String body) {
+        HttpResponse<String> response = harness.post("/tasks", "application/json", body);
+        assertProblem(response, 400);
+    }
+
+    @Test
+    void aSubmissionThatIsNotJsonByItsContentTypeIsRefused() {
+        assertProblem(harness.post("/tasks", "text/plain", "{\"workerId\":\"w\",\"script\":\"1\"}"), 415);
     }
 
     @Test

@@ -66,6 +66,16 @@ final class Schema {
             CREATE INDEX tasks_due ON tasks(due_at) WHERE status = 'pending';
             CREATE INDEX tasks_unfinished_by_context ON tasks(context_id, seq) WHERE status IN ('pending', 'processing');
             CREATE INDEX tasks_leases ON tasks(lease_expires_at) WHERE status = 'processing';
+            """,
+            // 3: the values flows save per context, written with the completion of the task that saved them.
+            """
+            CREATE TABLE context_values (
+                context_id TEXT NOT NULL,
+                key        TEXT NOT NULL,
+                value      TEXT NOT NULL,
+                updated_at INTEGER NOT NULL,
+                PRIMARY KEY (context_id, key)
+            ) WITHOUT ROWID;
             """);
 
     private Schema() {

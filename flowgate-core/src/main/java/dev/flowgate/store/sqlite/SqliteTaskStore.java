@@ -160,6 +160,7 @@ final class SqliteTaskStore implements TaskStore {
                     for (NewTask next : done.next()) {
                         insert(c, next, nowMillis);
                     }
+                    saveContext(c, id, done.contextWrites(), nowMillis);
                 }
                 return ended;
             }
@@ -168,6 +169,36 @@ final class SqliteTaskStore implements TaskStore {
             staleEnds.incrementAndGet();
         }
         return changed == 1;
+    }
+
+    /** Saves the values for the context of task {@code id} (none when it has no context). */
+    private static void saveContext(Connection c, TaskId id, Map<String, String> writes, long nowMillis) throws SQLException {
+        if (writes.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement s = c.prepareStatement("""
+                INSERT INTO context_values (context_id, key, value, updated_at)
+                SELECT context_id, ?, ?, ? FROM tasks WHERE id = ? AND context_id IS NOT NULL
+                ON CONFLICT (context_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at""")) {
+            for (Map.Entry<String, String> write : writes.entrySet()) {
+                s.setString(1, write.getKey());
+                s.setString(2, write.getValue());
+                s.setLong(3, nowMillis);
+                s.setString(4, id.toString());
+                s.executeUpdate();
+            }
+        }
+    }
+
+    @Override
+    public Optional<String> contextValue(String contextId, String key) {
+        return database.read("SELECT value FROM context_values WHERE context_id = ? AND key = ?", s -> {
+            s.setString(1, contextId);
+            s.setString(2, key);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        });
     }
 
     @Override

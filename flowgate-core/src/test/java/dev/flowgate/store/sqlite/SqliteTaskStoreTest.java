@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
@@ -163,6 +164,35 @@ class SqliteTaskStoreTest {
 
         assertThat(tasks.find(lost.id())).as("the stale end's next task").isEmpty();
         assertThat(tasks.find(next.id()).orElseThrow().status()).isEqualTo(TaskStatus.PENDING);
+    }
+
+    @Test
+    void aCompletionSavesItsContextValuesAndAStaleOneSavesNothing() {
+        NewTask task = enqueued("ctx-1", 0);
+        Task stale = claimOne(task.id());
+        clock.advance(LEASE.plusMillis(1));
+        tasks.expireLeases(clock.instant());
+        Task current = claimOne(task.id());
+
+        assertThat(tasks.end(task.id(), stale.fencingToken(), new Ending.Completed("late", List.of(),
+                Map.of("customer", "\"cus_stale\"", "only_stale", "1")), clock.instant())).isFalse();
+        assertThat(tasks.end(task.id(), current.fencingToken(), new Ending.Completed("done", List.of(),
+                Map.of("customer", "\"cus_1\"")), clock.instant())).isTrue();
+
+        assertThat(tasks.contextValue("ctx-1", "customer")).contains("\"cus_1\"");
+        assertThat(tasks.contextValue("ctx-1", "only_stale")).as("the stale end's write").isEmpty();
+        assertThat(tasks.contextValue("ctx-2", "customer")).as("another context").isEmpty();
+    }
+
+    @Test
+    void aLaterCompletionOfTheContextOverwritesAValue() {
+        for (String value : List.of("1", "2")) {
+            NewTask task = enqueued("ctx-1", 0);
+            Task claimed = claimOne(task.id());
+            tasks.end(task.id(), claimed.fencingToken(), new Ending.Completed(null, List.of(), Map.of("n", value)),
+                    clock.instant());
+        }
+        assertThat(tasks.contextValue("ctx-1", "n")).contains("2");
     }
 
     @Test

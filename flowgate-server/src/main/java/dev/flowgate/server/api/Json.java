@@ -4,10 +4,12 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import dev.flowgate.http.Problem;
+import dev.flowgate.server.http.HttpRequest;
 import dev.flowgate.server.http.HttpResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Locale;
 import java.util.Map;
 
 /** Writes the API's JSON bodies with Jackson's streaming generator; amounts as plain decimals. */
@@ -39,6 +41,12 @@ final class Json {
             json.writeEndObject();
         });
         return new HttpResponse(problem.status(), "application/problem+json", body, Map.of());
+    }
+
+    /** Whether the request says its body is JSON. */
+    static boolean hasJsonBody(HttpRequest request) {
+        String contentType = request.header("content-type");
+        return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/json");
     }
 
     /** A string field, or a JSON null for a null value. */

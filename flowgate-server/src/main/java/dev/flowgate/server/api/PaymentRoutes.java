@@ -56,8 +56,7 @@ public final class PaymentRoutes {
     }
 
     private HttpResponse acceptPayment(HttpRequest request) {
-        String contentType = request.header("content-type");
-        if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+        if (!Json.hasJsonBody(request)) {
             return problem(415, "Unsupported media type", "send the payment as Content-Type: application/json", null);
         }
         return switch (parser.parse(request.body())) {

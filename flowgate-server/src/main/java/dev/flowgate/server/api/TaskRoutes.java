@@ -1,7 +1,12 @@
 package dev.flowgate.server.api;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.flowgate.Flowgate;
+import dev.flowgate.flow.FlowRequest;
 import dev.flowgate.http.Problem;
 import dev.flowgate.server.api.RouteTable.Access;
 import dev.flowgate.server.http.HttpRequest;
@@ -14,21 +19,29 @@ import dev.flowgate.task.TaskStatus;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
  * The task routes (DESIGN.md, the task runtime):
  *
  * <pre>
+ * POST /tasks               run a script or a flow as a task: 202 {"taskId", "status"} once it is durable
  * GET  /tasks/{id}          one task: status, attempts, lease, output or error
  * GET  /tasks               one page of tasks (status, workerId, contextId; limit, after), in id order
  * POST /tasks/{id}/retry    take a dead letter (status error) back to pending (admin)
  * </pre>
  */
 public final class TaskRoutes {
+    /** How long a submission waits for its task to become durable: a commit, or the writer is in trouble. */
+    private static final Duration DURABLE_WAIT = Duration.ofSeconds(10);
+    private static final JsonFactory PARSER = new JsonFactory();
     private final Flowgate engine;
     private final Json json = new Json();
 
@@ -38,9 +51,97 @@ public final class TaskRoutes {
 
     public RouteTable register(RouteTable routes) {
         return routes
+                .post("/tasks", Access.ANYONE, (request, path) -> submit(request))
                 .get("/tasks", Access.ANYONE, (request, path) -> list(request))
                 .get("/tasks/{id}", Access.ANYONE, (request, path) -> withId(path.get("id"), this::task))
                 .post("/tasks/{id}/retry", Access.ADMIN, (request, path) -> withId(path.get("id"), this::retry));
+    }
+
+    /** What {@code POST /tasks} asks for. */
+    private record Submission(String workerId, String contextId, String callerId, FlowRequest request) {
+    }
+
+    private HttpResponse submit(HttpRequest request) {
+        if (!Json.hasJsonBody(request)) {
+            return problem(415, "Unsupported media type", "send the task as Content-Type: application/json", null);
+        }
+        NewTask task;
+        try {
+            Submission submission = submission(request.body());
+            task = engine.flowTask(submission.request(), submission.workerId(), submission.contextId(),
+                    submission.callerId());
+        } catch (IllegalArgumentException e) {
+            return problem(400, "Invalid request", e.getMessage(), null);
+        }
+        try {
+            engine.enqueue(task).get(DURABLE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return problem(503, "Service unavailable", "the task could not be made durable; nothing was queued, try again",
+                    null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return problem(503, "Service unavailable", "the server is stopping; try again", null);
+        }
+        return json.response(202, out -> {
+            out.writeStartObject();
+            out.writeStringField("taskId", task.id().toString());
+            out.writeStringField("status", TaskStatus.PENDING.wireName());
+            out.writeEndObject();
+        });
+    }
+
+    /**
+     * {@code {"workerId", "contextId", "callerId", "script" | "flow", "input"}}: the worker is
+     * required, the context optional, the caller {@code api} unless given.
+     */
+    private static Submission submission(byte[] body) {
+        String workerId = null;
+        String contextId = null;
+        String callerId = "api";
+        String script = null;
+        String flow = null;
+        String input = null;
+        try (JsonParser parser = PARSER.createParser(body)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("the body must be a JSON object");
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                switch (field) {
+                    case "workerId" -> workerId = string(parser, value, field);
+                    case "contextId" -> contextId = value == JsonToken.VALUE_NULL ? null : string(parser, value, field);
+                    case "callerId" -> callerId = string(parser, value, field);
+                    case "script" -> script = string(parser, value, field);
+                    case "flow" -> flow = string(parser, value, field);
+                    case "input" -> input = FlowRequest.copyValue(parser);
+                    default -> throw new IllegalArgumentException("unknown field '" + Problems.bounded(field) + "'");
+                }
+            }
+            if (parser.nextToken() != null) {
+                throw new IllegalArgumentException("the body must hold one JSON object and nothing after it");
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("the body is not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the body is not JSON: " + e.getMessage());
+        }
+        if (workerId == null) {
+            throw new IllegalArgumentException("workerId is required");
+        }
+        if ((script == null) == (flow == null)) {
+            throw new IllegalArgumentException("give either script or flow");
+        }
+        Map<String, String> globals = input == null ? Map.of() : Map.of("input", input);
+        FlowRequest request = flow != null ? FlowRequest.ofFlow(flow, globals) : FlowRequest.ofScript(script, globals);
+        return new Submission(workerId, contextId, callerId, request);
+    }
+
+    private static String string(JsonParser parser, JsonToken value, String field) throws IOException {
+        if (value != JsonToken.VALUE_STRING) {
+            throw new IllegalArgumentException(field + " must be a string");
+        }
+        return parser.getText();
     }
 
     /** Answers for the task {@code idText} names, or 400 if it names none. */

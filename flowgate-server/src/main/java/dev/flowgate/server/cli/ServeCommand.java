@@ -42,6 +42,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Directory of the embedded database (default ./data).")
     String dataDir;
 
+    @Option(names = "--flows-dir", description = "Directory of the flow scripts, NAME.js (default ./flows).")
+    String flowsDir;
+
     @Option(names = "--processor", paramLabel = "NAME=URL[,fee=F]",
             description = {"A payment processor, cheapest first; repeat for each.",
                     "Default: default=http://127.0.0.1:8001,fee=0.05 fallback=http://127.0.0.1:8002,fee=0.15"})
@@ -143,6 +146,7 @@ public final class ServeCommand implements Callable<Integer> {
         flags.put("port", port);
         flags.put("host", host);
         flags.put("data-dir", dataDir);
+        flags.put("flows-dir", flowsDir);
         flags.put("processor", processors == null ? null : String.join(" ", processors));
         flags.put("durability", durability);
         flags.put("workers", workers);

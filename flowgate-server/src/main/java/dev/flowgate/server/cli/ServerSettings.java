@@ -49,6 +49,10 @@ public record ServerSettings(String host, int port, AdminAccess admin, FlowgateC
         if (dataDir != null) {
             engine.dataDir(Path.of(require(dataDir, "data-dir", source)));
         }
+        String flowsDir = source.get("flows-dir");
+        if (flowsDir != null) {
+            engine.flowsDir(Path.of(require(flowsDir, "flows-dir", source)));
+        }
         String processors = source.get("processor");
         if (processors != null) {
             engine.processors(processors(processors, source));
