@@ -1,7 +1,7 @@
 package dev.flowgate;
 
 import dev.flowgate.http.client.HttpClient;
-import dev.flowgate.flow.FlowRequest;
+import dev.flowgate.flow.Dispatcher;
 import dev.flowgate.flow.FlowTasks;
 import dev.flowgate.flow.ScriptLimits;
 import dev.flowgate.flow.ScriptSandbox;
@@ -175,17 +175,20 @@ public final class Flowgate implements AutoCloseable {
                 .orElseGet(RetryResult.NotFound::new);
     }
 
-    /** A new task that runs {@code request} in the flows' sandbox on that worker and context (not yet enqueued). */
-    public NewTask flowTask(FlowRequest request, String workerId, String contextId, String callerId) {
-        return flows.task(request, workerId, contextId, callerId);
-    }
-
     /**
      * Queues a task for the runtime; the future completes once it is durable. A kind that no
      * capability handles ends as a dead letter that says so.
      */
     public CompletableFuture<Void> enqueue(NewTask task) {
-        return tasks.enqueue(task).thenRun(taskRuntime::wake);
+        return taskRuntime.enqueue(task, TaskStore.Commit.NOW);
+    }
+
+    /**
+     * A dispatcher for one caller, worker and context, as the seeds use theirs:
+     * {@code flowgate.dispatcher().callerId("api").workerId("payment-worker-1").contextId("context-123").build()}.
+     */
+    public Dispatcher.Builder dispatcher() {
+        return Dispatcher.builder(flows, taskRuntime, tasks);
     }
 
     public Optional<Task> task(TaskId id) {

@@ -118,6 +118,28 @@ public record FlowRequest(String flow, String script, Map<String, String> global
         return json.getText();
     }
 
+    /**
+     * {@code json} as compact JSON text, for a global given as text.
+     *
+     * @throws IllegalArgumentException if it is not exactly one JSON value
+     */
+    public static String normalizedJson(String json) {
+        try (JsonParser parser = JSON.createParser(json)) {
+            if (parser.nextToken() == null) {
+                throw new IllegalArgumentException("empty JSON: give one JSON value");
+            }
+            String value = copyValue(parser);
+            if (parser.nextToken() != null) {
+                throw new IllegalArgumentException("more than one JSON value");
+            }
+            return value;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getMessage());
+        }
+    }
+
     /** The JSON value at the parser's current token, as text (for a global read from a request). */
     public static String copyValue(JsonParser json) throws IOException {
         StringWriter text = new StringWriter();

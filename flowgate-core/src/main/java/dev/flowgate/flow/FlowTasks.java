@@ -49,8 +49,13 @@ public final class FlowTasks implements TaskRuntime.Handler {
 
     /** A new task that runs {@code request} on that worker and context. */
     public NewTask task(FlowRequest request, String workerId, String contextId, String callerId) {
-        return new NewTask(TaskId.generate(clock.millis(), random), KIND, request.toJson(), workerId, contextId, callerId,
-                0, clock.instant(), NewTask.DEFAULT_MAX_ATTEMPTS);
+        return task(TaskId.generate(clock.millis(), random), request, workerId, contextId, callerId);
+    }
+
+    /** A new task with the id {@code id}, chosen by its caller, that runs {@code request} on that worker and context. */
+    public NewTask task(TaskId id, FlowRequest request, String workerId, String contextId, String callerId) {
+        return new NewTask(id, KIND, request.toJson(), workerId, contextId, callerId, 0, clock.instant(),
+                NewTask.DEFAULT_MAX_ATTEMPTS);
     }
 
     @Override

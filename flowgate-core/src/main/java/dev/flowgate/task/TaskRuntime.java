@@ -10,10 +10,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Phaser;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -70,9 +74,14 @@ public final class TaskRuntime implements AutoCloseable {
     private final Clock clock;
     private final RandomGenerator random;
     private final Metrics metrics;
+    /** Slots for running handlers; an attempt gives its slot back before its end is written. */
     private final Semaphore room;
+    /** Attempts not yet ended, those waiting for their end's commit included: what {@link #close} waits for. */
+    private final Phaser unended = new Phaser(1);
     /** What runs now, by the thread running it. */
     private final Map<Thread, Task> running = new ConcurrentHashMap<>();
+    /** Who waits for a task to finish (complete or become a dead letter), by its id. */
+    private final Map<TaskId, CompletableFuture<Task>> finishWaiters = new ConcurrentHashMap<>();
     private final Thread claimer;
     private volatile boolean closed;
 
@@ -92,6 +101,47 @@ public final class TaskRuntime implements AutoCloseable {
     /** A task may be due now (one was enqueued, or one ended): claim at once rather than at the next poll. */
     public void wake() {
         LockSupport.unpark(claimer);
+    }
+
+    /**
+     * Queues a task; the future completes once it is durable, and the runtime looks for due tasks
+     * then rather than at its next poll.
+     */
+    public CompletableFuture<Void> enqueue(NewTask task, TaskStore.Commit commit) {
+        return store.enqueue(task, commit).thenRun(this::wake);
+    }
+
+    /**
+     * Completes with the task once it has finished (completed, or a dead letter), at once if it has.
+     * Only attempts this runtime ends complete it; whoever waits for a task another process may run
+     * looks at the store from time to time as well, and calls {@link #stopWaiting} when it gives up.
+     */
+    public CompletableFuture<Task> whenFinished(TaskId id) {
+        CompletableFuture<Task> finished = finishWaiters.computeIfAbsent(id, key -> new CompletableFuture<>());
+        // Registered first, then read: an end committed in between is either seen here or completes the future.
+        Optional<Task> now = store.find(id);
+        if (now.isEmpty() || isFinished(now.get())) {
+            finishWaiters.remove(id, finished);
+            now.ifPresentOrElse(finished::complete, () -> finished.completeExceptionally(
+                    new IllegalArgumentException("no task " + id)));
+        }
+        return finished;
+    }
+
+    /** Forgets a waiter that {@link #whenFinished} registered, for one who gave up waiting. */
+    public void stopWaiting(TaskId id, CompletableFuture<Task> finished) {
+        finishWaiters.remove(id, finished);
+    }
+
+    private static boolean isFinished(Task task) {
+        return task.status() == TaskStatus.COMPLETED || task.status() == TaskStatus.ERROR;
+    }
+
+    private void notifyFinished(TaskId id) {
+        CompletableFuture<Task> finished = finishWaiters.remove(id);
+        if (finished != null) {
+            store.find(id).ifPresent(finished::complete);
+        }
     }
 
     private void claimLoop() {
@@ -115,6 +165,7 @@ public final class TaskRuntime implements AutoCloseable {
                 List<Task> claimed = free == 0 ? List.of() : store.claim(settings.owner(), free, now, settings.lease());
                 for (Task task : claimed) {
                     room.acquireUninterruptibly();
+                    unended.register();
                     Thread thread = Thread.ofVirtual().name("task-" + task.kind() + "-" + task.id()).unstarted(() -> run(task));
                     running.put(thread, task); // before it starts: a run that ends at once removes itself
                     thread.start();
@@ -149,9 +200,15 @@ public final class TaskRuntime implements AutoCloseable {
 
     private void run(Task task) {
         long started = System.nanoTime();
+        boolean slotHeld = true;
         try {
             TaskOutcome outcome = outcome(task);
             running.remove(Thread.currentThread()); // its lease needs no renewal for the end's short write
+            // The slot bounds running handlers; the end only waits for the next group commit, and holding
+            // the slot through that wait would cap the tasks run per commit at the concurrency.
+            room.release();
+            slotHeld = false;
+            wake();
             // An interrupt was meant for the handler (its lease was lost, or the runtime stops); the end
             // is recorded all the same, and an interrupted thread could not wait for the write.
             Thread.interrupted();
@@ -173,13 +230,18 @@ public final class TaskRuntime implements AutoCloseable {
             if (!recorded) {
                 LOG.warn("task {}: its attempt {} ended after its lease did; another run owns it now",
                         task.id(), task.attempts());
+            } else if (!(ending instanceof Ending.Retry)) {
+                notifyFinished(task.id());
             }
         } catch (RuntimeException | Error e) {
             LOG.error("task {}: the end of attempt {} could not be recorded; the task runs again when its lease expires",
                     task.id(), task.attempts(), e);
         } finally {
             running.remove(Thread.currentThread());
-            room.release();
+            if (slotHeld) {
+                room.release();
+            }
+            unended.arriveAndDeregister();
             wake();
         }
     }
@@ -225,8 +287,8 @@ public final class TaskRuntime implements AutoCloseable {
     }
 
     /**
-     * Stops claiming and waits a little for running tasks; those still running are interrupted, and
-     * run again (their leases expire) after a restart.
+     * Stops claiming and waits a little for running tasks and the writes that end them; runs still
+     * going are interrupted, and run again (their leases expire) after a restart.
      */
     @Override
     public void close() {
@@ -237,8 +299,11 @@ public final class TaskRuntime implements AutoCloseable {
             if (!room.tryAcquire(settings.concurrency(), STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 running.keySet().forEach(Thread::interrupt);
             }
+            unended.awaitAdvanceInterruptibly(unended.arrive(), STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (TimeoutException e) {
+            LOG.warn("{} task attempts had not ended when the runtime stopped; their leases will expire", unended.getUnarrivedParties());
         }
     }
 }

@@ -14,11 +14,29 @@ import java.util.concurrent.CompletableFuture;
  * {@code FOR UPDATE SKIP LOCKED} and a Redis one with stream consumer groups, behind this port.
  */
 public interface TaskStore {
+    /** How soon an enqueued task must be committed. */
+    enum Commit {
+        /** Now: someone waits to see it run (a dispatcher's submission); the commit starts at once. */
+        NOW,
+        /**
+         * With the next group commit, within tens of milliseconds: nobody waits (a hook that follows
+         * a payment), so the task shares a commit rather than adding one.
+         */
+        GROUPED
+    }
+
     /**
-     * Queues the task for the next commit and returns at once; the future completes when the task
-     * is durable (or exceptionally: the store refused it, or is closed).
+     * Queues the task and returns at once; the future completes when the task is durable (or
+     * exceptionally: the store refused it, or is closed). A task whose id is stored already is not
+     * stored again, and its future completes all the same: enqueuing is idempotent by id, so a
+     * caller unsure whether its submission landed may submit it again.
      */
-    CompletableFuture<Void> enqueue(NewTask task);
+    CompletableFuture<Void> enqueue(NewTask task, Commit commit);
+
+    /** {@link #enqueue(NewTask, Commit)}, committed {@link Commit#NOW}. */
+    default CompletableFuture<Void> enqueue(NewTask task) {
+        return enqueue(task, Commit.NOW);
+    }
 
     /**
      * Claims up to {@code max} due tasks, highest priority first, for {@code owner} until

@@ -77,6 +77,35 @@ class TaskRoutesTest {
         assertThat(harness.engine.task(id).orElseThrow().error()).isEqualTo("Error: boom (line 3)");
     }
 
+    @Test
+    void aSubmissionWithATimeoutAnswersWithTheFinishedTask() {
+        HttpResponse<String> response = harness.post("/tasks", "application/json",
+                "{\"workerId\":\"w-sync\",\"script\":\"print(input.n * 2)\",\"input\":{\"n\":21},\"timeoutMs\":20000}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).contains("\"status\":\"completed\"").contains("\"output\":\"42\\n\"");
+    }
+
+    @Test
+    void aSubmissionWhoseTaskIsNotDoneByItsTimeoutIsAcceptedAsItIs() {
+        // An earlier task of the context, due in an hour, holds the context: the submitted one waits its turn.
+        harness.engine.enqueue(new NewTask(TaskId.generate(System.currentTimeMillis(), random), "later", "{}", "w-held",
+                "held-ctx", "tests", 0, Instant.now().plus(Duration.ofHours(1)), 1)).join();
+        HttpResponse<String> response = harness.post("/tasks", "application/json",
+                "{\"workerId\":\"w-held\",\"contextId\":\"held-ctx\",\"script\":\"print(1)\",\"timeoutMs\":100}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        assertThat(response.body()).contains("\"status\":\"pending\"");
+    }
+
+    @Test
+    void aRequestIdSubmittedTwiceIsOneTask() {
+        String body = "{\"workerId\":\"w-once\",\"requestId\":\"0190a0b0-0000-7000-8000-000000000001\",\"script\":\"print(1)\"}";
+        TaskId first = submit(body);
+        TaskId second = submit(body);
+        assertThat(first).isEqualTo(second).hasToString("0190a0b0-0000-7000-8000-000000000001");
+        HttpResponse<String> listed = harness.get("/tasks?workerId=w-once");
+        assertThat(listed.body().split("\"id\":", -1)).hasSize(2);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
         "", "[]", "{\"script\":\"print(1)\"}", "{\"workerId\":\"w\"}",
@@ -84,6 +113,10 @@ class TaskRoutesTest {
         "{\"workerId\":\"w\",\"flow\":\"../etc/passwd\"}", "{\"workerId\":\"w x\",\"script\":\"1\"}",
         "{\"workerId\":\"w\",\"script\":7}", "{\"workerId\":\"w\",\"script\":\"1\",\"colour\":1}",
         "{\"workerId\":\"w\",\"script\":\"1\"} {}", "{\"workerId\":\"w\",\"script\":\"1\",\"input\":{",
+        "{\"workerId\":\"w\",\"script\":\"1\",\"timeoutMs\":-1}", "{\"workerId\":\"w\",\"script\":\"1\",\"timeoutMs\":60001}",
+        "{\"workerId\":\"w\",\"script\":\"1\",\"timeoutMs\":1.5}", "{\"workerId\":\"w\",\"script\":\"1\",\"timeoutMs\":\"9\"}",
+        "{\"workerId\":\"w\",\"script\":\"1\",\"timeoutMs\":99999999999999999999}",
+        "{\"workerId\":\"w\",\"script\":\"1\",\"requestId\":\"not-a-uuid\"}",
     })
     void aHostileSubmissionIsRefusedWithAProblemAndQueuesNothing(String body) {
         HttpResponse<String> response = harness.post("/tasks", "application/json", body);

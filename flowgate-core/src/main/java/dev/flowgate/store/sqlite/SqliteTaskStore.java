@@ -56,17 +56,25 @@ final class SqliteTaskStore implements TaskStore {
     }
 
     @Override
-    public CompletableFuture<Void> enqueue(NewTask task) {
+    public CompletableFuture<Void> enqueue(NewTask task, Commit commit) {
         long now = clock.millis();
-        return committer.submit(Urgency.DEFERRABLE, c -> insert(c, task, now)).thenApply(inserted -> null);
+        Urgency urgency = switch (commit) {
+            case NOW -> Urgency.NOW;
+            case GROUPED -> Urgency.DEFERRABLE;
+        };
+        return committer.submit(urgency, c -> insert(c, task, now, true)).thenApply(inserted -> null);
     }
 
-    /** Inserts a task inside a write already running on the writer thread: the caller's transaction. */
-    static int insert(Connection c, NewTask task, long nowMillis) throws SQLException {
+    /**
+     * Inserts a task inside a write already running on the writer thread: the caller's transaction.
+     * With {@code ifAbsent}, a task whose id is stored already is left as it is (a resubmission);
+     * without, that fails the write.
+     */
+    static int insert(Connection c, NewTask task, long nowMillis, boolean ifAbsent) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("""
                 INSERT INTO tasks (id, kind, payload, worker_id, context_id, caller_id, status, max_attempts,
                                    priority, due_at, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)""")) {
+                VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)""" + (ifAbsent ? " ON CONFLICT (id) DO NOTHING" : ""))) {
             s.setString(1, task.id().toString());
             s.setString(2, task.kind());
             s.setString(3, task.payload());
@@ -158,7 +166,7 @@ final class SqliteTaskStore implements TaskStore {
                 int ended = s.executeUpdate();
                 if (ended == 1 && ending instanceof Ending.Completed done) {
                     for (NewTask next : done.next()) {
-                        insert(c, next, nowMillis);
+                        insert(c, next, nowMillis, false);
                     }
                     saveContext(c, id, done.contextWrites(), nowMillis);
                 }

@@ -1,7 +1,6 @@
 package dev.flowgate.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flowgate.routing.MutableClock;
 import dev.flowgate.store.Durability;
@@ -18,7 +17,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -273,10 +271,12 @@ class SqliteTaskStoreTest {
     }
 
     @Test
-    void aTaskIdCanBeEnqueuedOnlyOnce() {
+    void aTaskEnqueuedAgainUnderItsIdIsStoredOnceAsFirstGiven() {
         NewTask task = enqueued("a", 0);
-        assertThatThrownBy(() -> tasks.enqueue(task).join()).isInstanceOf(CompletionException.class);
-        assertThat(tasks.list(TaskQuery.ALL, null, 10)).hasSize(1);
+        NewTask again = new NewTask(task.id(), task.kind(), "{\"second\":true}", task.workerId(), task.contextId(),
+                task.callerId(), task.priority(), task.dueAt(), task.maxAttempts());
+        tasks.enqueue(again, TaskStore.Commit.GROUPED).join();
+        assertThat(tasks.list(TaskQuery.ALL, null, 10)).singleElement().extracting(Task::payload).isEqualTo(task.payload());
     }
 
     @Test

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.flowgate.Flowgate;
+import dev.flowgate.flow.Dispatcher;
 import dev.flowgate.flow.FlowRequest;
+import dev.flowgate.flow.TaskResponse;
 import dev.flowgate.http.Problem;
 import dev.flowgate.server.api.RouteTable.Access;
 import dev.flowgate.server.http.HttpRequest;
@@ -32,7 +34,8 @@ import java.util.function.Function;
  * The task routes (DESIGN.md, the task runtime):
  *
  * <pre>
- * POST /tasks               run a script or a flow as a task: 202 {"taskId", "status"} once it is durable
+ * POST /tasks               run a script or a flow as a task: 202 {"taskId", "status"} once it is durable,
+ *                           or with timeoutMs, 200 and the task if it finished by then
  * GET  /tasks/{id}          one task: status, attempts, lease, output or error
  * GET  /tasks               one page of tasks (status, workerId, contextId; limit, after), in id order
  * POST /tasks/{id}/retry    take a dead letter (status error) back to pending (admin)
@@ -57,42 +60,81 @@ public final class TaskRoutes {
                 .post("/tasks/{id}/retry", Access.ADMIN, (request, path) -> withId(path.get("id"), this::retry));
     }
 
-    /** What {@code POST /tasks} asks for. */
-    private record Submission(String workerId, String contextId, String callerId, FlowRequest request) {
+    /** The longest {@code timeoutMs} a submission may wait for its task to finish. */
+    static final long MAX_TIMEOUT_MS = 60_000;
+
+    /**
+     * What {@code POST /tasks} asks for; a {@code timeoutMs} above zero waits that long for the task
+     * to finish before answering.
+     */
+    private record Submission(String workerId, String contextId, String callerId, String script, String flow,
+                              String input, String requestId, long timeoutMs) {
     }
 
     private HttpResponse submit(HttpRequest request) {
         if (!Json.hasJsonBody(request)) {
             return problem(415, "Unsupported media type", "send the task as Content-Type: application/json", null);
         }
-        NewTask task;
+        Dispatcher.Submission submitted;
+        Submission submission;
         try {
-            Submission submission = submission(request.body());
-            task = engine.flowTask(submission.request(), submission.workerId(), submission.contextId(),
-                    submission.callerId());
+            submission = submission(request.body());
+            Dispatcher.PlayRequest play = engine.dispatcher().callerId(submission.callerId())
+                    .workerId(submission.workerId()).contextId(submission.contextId()).build().newPlayRequest();
+            if (submission.flow() != null) {
+                play.flow(submission.flow());
+            } else {
+                play.script(submission.script());
+            }
+            if (submission.input() != null) {
+                play.input(submission.input());
+            }
+            if (submission.requestId() != null) {
+                play.requestId(submission.requestId());
+            }
+            if (submission.timeoutMs() > 0) {
+                play.timeout(Duration.ofMillis(submission.timeoutMs()));
+            }
+            submitted = play.submit();
         } catch (IllegalArgumentException e) {
             return problem(400, "Invalid request", e.getMessage(), null);
         }
         try {
-            engine.enqueue(task).get(DURABLE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            submitted.durable().get(DURABLE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (submission.timeoutMs() > 0) {
+                return switch (submitted.awaitResponse()) {
+                    case TaskResponse.Completed completed -> json.response(200, out -> writeTask(out, completed.task()));
+                    case TaskResponse.Failed failed -> json.response(200, out -> writeTask(out, failed.task()));
+                    case TaskResponse.TimedOut timedOut ->
+                            accepted(submitted.id(), timedOut.lastSeen().map(Task::status).orElse(TaskStatus.PENDING));
+                    case TaskResponse.NotQueued notQueued -> notDurable();
+                };
+            }
         } catch (ExecutionException | TimeoutException e) {
-            return problem(503, "Service unavailable", "the task could not be made durable; nothing was queued, try again",
-                    null);
+            return notDurable();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return problem(503, "Service unavailable", "the server is stopping; try again", null);
         }
+        return accepted(submitted.id(), TaskStatus.PENDING);
+    }
+
+    private HttpResponse notDurable() {
+        return problem(503, "Service unavailable", "the task could not be made durable; nothing was queued, try again", null);
+    }
+
+    private HttpResponse accepted(TaskId id, TaskStatus status) {
         return json.response(202, out -> {
             out.writeStartObject();
-            out.writeStringField("taskId", task.id().toString());
-            out.writeStringField("status", TaskStatus.PENDING.wireName());
+            out.writeStringField("taskId", id.toString());
+            out.writeStringField("status", status.wireName());
             out.writeEndObject();
         });
     }
 
     /**
-     * {@code {"workerId", "contextId", "callerId", "script" | "flow", "input"}}: the worker is
-     * required, the context optional, the caller {@code api} unless given.
+     * {@code {"workerId", "contextId", "callerId", "script" | "flow", "input", "requestId", "timeoutMs"}}:
+     * the worker is required, the context optional, the caller {@code api} unless given.
      */
     private static Submission submission(byte[] body) {
         String workerId = null;
@@ -101,6 +143,8 @@ public final class TaskRoutes {
         String script = null;
         String flow = null;
         String input = null;
+        String requestId = null;
+        long timeoutMs = 0;
         try (JsonParser parser = PARSER.createParser(body)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("the body must be a JSON object");
@@ -115,6 +159,8 @@ public final class TaskRoutes {
                     case "script" -> script = string(parser, value, field);
                     case "flow" -> flow = string(parser, value, field);
                     case "input" -> input = FlowRequest.copyValue(parser);
+                    case "requestId" -> requestId = string(parser, value, field);
+                    case "timeoutMs" -> timeoutMs = timeoutMs(parser, value);
                     default -> throw new IllegalArgumentException("unknown field '" + Problems.bounded(field) + "'");
                 }
             }
@@ -132,9 +178,15 @@ public final class TaskRoutes {
         if ((script == null) == (flow == null)) {
             throw new IllegalArgumentException("give either script or flow");
         }
-        Map<String, String> globals = input == null ? Map.of() : Map.of("input", input);
-        FlowRequest request = flow != null ? FlowRequest.ofFlow(flow, globals) : FlowRequest.ofScript(script, globals);
-        return new Submission(workerId, contextId, callerId, request);
+        return new Submission(workerId, contextId, callerId, script, flow, input, requestId, timeoutMs);
+    }
+
+    private static long timeoutMs(JsonParser parser, JsonToken value) throws IOException {
+        if (value != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() != JsonParser.NumberType.INT
+                || parser.getIntValue() < 0 || parser.getIntValue() > MAX_TIMEOUT_MS) {
+            throw new IllegalArgumentException("timeoutMs must be a whole number of milliseconds from 0 to " + MAX_TIMEOUT_MS);
+        }
+        return parser.getIntValue();
     }
 
     private static String string(JsonParser parser, JsonToken value, String field) throws IOException {
