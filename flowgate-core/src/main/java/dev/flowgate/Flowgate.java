@@ -3,6 +3,7 @@ package dev.flowgate;
 import dev.flowgate.http.client.HttpClient;
 import dev.flowgate.flow.Dispatcher;
 import dev.flowgate.flow.FlowTasks;
+import dev.flowgate.flow.PaymentFlows;
 import dev.flowgate.flow.ScriptLimits;
 import dev.flowgate.flow.ScriptSandbox;
 import dev.flowgate.intake.Intake;
@@ -101,11 +102,8 @@ public final class Flowgate implements AutoCloseable {
                 config.routing().healthInterval(), HEALTH_TIMEOUT, clock);
         this.intake = new Intake(journal, payment -> queue.offer(PaymentTask.fresh(payment)), metrics);
         resumeUnfinished();
-        Backoff backoff = new Backoff(config.backoffBase(), config.backoffCap());
         // Shared by the workers' virtual threads: each call draws from its own thread's generator.
         RandomGenerator random = () -> ThreadLocalRandom.current().nextLong();
-        Settlement settlement = new Settlement(journal, router, backoff, clock, random, metrics);
-        this.workers = new WorkerPool("flowgate-settlement", config.workers(), queue, settlement, clock);
         this.tasks = store.tasks();
         // Each capability that runs as tasks registers its kinds here (Stripe operations and webhooks
         // will); a task of an unknown kind becomes a dead letter that says so.
@@ -115,6 +113,10 @@ public final class Flowgate implements AutoCloseable {
         this.taskRuntime = new TaskRuntime(tasks, handlers,
                 new TaskRuntime.Settings("flowgate-" + ProcessHandle.current().pid(), TASK_CONCURRENCY, TASK_LEASE,
                         TASK_POLL, TASK_BACKOFF), clock, random, metrics);
+        Backoff backoff = new Backoff(config.backoffBase(), config.backoffCap());
+        Settlement settlement = new Settlement(journal, router, backoff, clock, random, metrics,
+                new PaymentFlows(flows, taskRuntime, config.flowsDir()));
+        this.workers = new WorkerPool("flowgate-settlement", config.workers(), queue, settlement, clock);
     }
 
     public static Flowgate start(FlowgateConfig config) {
@@ -228,10 +230,10 @@ public final class Flowgate implements AutoCloseable {
     /** Stops the workers and closes the journal; unfinished payments resume at the next start. */
     @Override
     public void close() {
+        healthPoller.close();
+        workers.close(); // first: settlement queues the payment flows' tasks
         taskRuntime.close();
         sandbox.close();
-        healthPoller.close();
-        workers.close();
         store.close();
         http.close();
     }

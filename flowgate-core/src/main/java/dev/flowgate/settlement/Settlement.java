@@ -60,10 +60,12 @@ public final class Settlement implements Handler<PaymentTask> {
     private final RandomGenerator random;
     private final HeldBackLog heldBackLog;
     private final Metrics metrics;
+    private final PaymentOutcomes outcomes;
 
     public Settlement(Journal journal, Router router, Backoff backoff, Clock clock, RandomGenerator random,
-                      Metrics metrics) {
+                      Metrics metrics, PaymentOutcomes outcomes) {
         this.journal = journal;
+        this.outcomes = outcomes;
         this.router = router;
         this.backoff = backoff;
         this.clock = clock;
@@ -87,7 +89,7 @@ public final class Settlement implements Handler<PaymentTask> {
     private Disposition<PaymentTask> reconcileThenSend(PaymentTask task, Instant now) {
         if (!router.configured(task.pinnedProcessor())) {
             // Pinned to a processor no longer configured: only a person can tell where it went.
-            journal.failed(id(task), "pinned to processor '" + task.pinnedProcessor()
+            failed(task, "pinned to processor '" + task.pinnedProcessor()
                     + "' with an unknown outcome, and that processor is no longer configured");
             return done();
         }
@@ -109,7 +111,7 @@ public final class Settlement implements Handler<PaymentTask> {
             }
             return switch (lookup) {
                 case LookupOutcome.NotFound notFound when task.unconfirmedDuplicates() >= UNCONFIRMED_DUPLICATE_ROUNDS -> {
-                    journal.failed(id(task), processor.name() + " answered 422 (it already has this payment) "
+                    failed(task, processor.name() + " answered 422 (it already has this payment) "
                             + task.unconfirmedDuplicates() + " times, and each lookup there found nothing: "
                             + "check it there, then POST /payments/" + id(task) + "/retry to send it again");
                     yield done();
@@ -223,8 +225,14 @@ public final class Settlement implements Handler<PaymentTask> {
     }
 
     private Disposition<PaymentTask> settled(PaymentTask task, ProcessorClient processor, Instant requestedAt) {
+        outcomes.processed(task.payment(), processor.name(), requestedAt);
         journal.processed(id(task), processor.name(), requestedAt);
         return done();
+    }
+
+    private void failed(PaymentTask task, String reason) {
+        outcomes.failed(task.payment(), reason);
+        journal.failed(id(task), reason);
     }
 
     private Instant backoffFrom(Instant now, int attempt) {

@@ -93,7 +93,8 @@ public interface TaskStore {
 
     /**
      * Returns every task whose lease ran out before {@code now} to {@code PENDING} (its worker died
-     * or stalled), or makes it a dead letter if that was its last attempt.
+     * or stalled), or makes it a dead letter if that was its last attempt. {@link Instant#MAX}
+     * expires every lease: for a store that knows no other process holds any.
      *
      * @return how many leases expired
      */

@@ -206,7 +206,7 @@ class SettlementTest {
         CostRouter router = new CostRouter(List.of(new CostRouter.Candidate(processor, new BigDecimal("0.07"))),
                 RoutingPolicy.defaults(), clock, () -> { });
         return new Settlement(journal, new ThrowingRouter(router, throwAt), BACKOFF, clock, RandomGenerator.getDefault(),
-                Metrics.NONE);
+                Metrics.NONE, PaymentOutcomes.NONE);
     }
 
     private Settlement settlement() {
@@ -283,7 +283,7 @@ class SettlementTest {
         CostRouter router = new CostRouter(List.of(new CostRouter.Candidate(processor, new BigDecimal("0.07")),
                 new CostRouter.Candidate(fallback, new BigDecimal("0.10"))), RoutingPolicy.defaults(), clock, () -> { });
         for (int i = 0; i < 20; i++) {
-            Settlement settlement = new Settlement(journal, router, BACKOFF, clock, RandomGenerator.getDefault(), Metrics.NONE);
+            Settlement settlement = new Settlement(journal, router, BACKOFF, clock, RandomGenerator.getDefault(), Metrics.NONE, PaymentOutcomes.NONE);
             assertThat(settlement.handle(PaymentTask.fresh(new Payment(UUID.randomUUID(), 100))))
                     .isInstanceOf(Disposition.Done.class);
         }

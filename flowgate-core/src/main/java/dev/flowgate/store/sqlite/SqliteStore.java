@@ -6,6 +6,7 @@ import dev.flowgate.store.Journal;
 import dev.flowgate.task.TaskStore;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.function.Supplier;
 
 /**
@@ -26,6 +27,8 @@ public final class SqliteStore implements AutoCloseable {
         this.intakeLog = intakeLog;
         this.ledger = new SqliteLedger(database);
         this.tasks = new SqliteTaskStore(database, clock);
+        // The file is this process's alone (an embedded store): every lease in it is a dead process's.
+        tasks.expireLeases(Instant.MAX);
         this.journal = new SqliteJournal(database, new PaymentTable(database, ledger), intakeLog, knownIds, clock);
     }
 

@@ -234,7 +234,9 @@ final class SqliteTaskStore implements TaskStore {
 
     @Override
     public int expireLeases(Instant now) {
-        long nowMillis = now.toEpochMilli();
+        // Instant.MAX: every lease, whenever it runs out (at open, when they are all a dead process's).
+        long leasesBefore = now.equals(Instant.MAX) ? Long.MAX_VALUE : now.toEpochMilli();
+        long nowMillis = now.equals(Instant.MAX) ? clock.millis() : leasesBefore;
         return committer.execute(Urgency.NOW, c -> {
             try (PreparedStatement s = c.prepareStatement("""
                     UPDATE tasks SET
@@ -245,7 +247,7 @@ final class SqliteTaskStore implements TaskStore {
                     WHERE status = 'processing' AND lease_expires_at < ?""")) {
                 s.setLong(1, nowMillis);
                 s.setLong(2, nowMillis);
-                s.setLong(3, nowMillis);
+                s.setLong(3, leasesBefore);
                 return s.executeUpdate();
             }
         });
