@@ -61,7 +61,7 @@ public final class TaskRoutes {
     }
 
     /** The longest {@code timeoutMs} a submission may wait for its task to finish. */
-    static final long MAX_TIMEOUT_MS = 60_000;
+    public static final long MAX_TIMEOUT_MS = 60_000;
 
     /**
      * What {@code POST /tasks} asks for; a {@code timeoutMs} above zero waits that long for the task
