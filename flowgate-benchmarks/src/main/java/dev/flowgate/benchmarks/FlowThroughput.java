@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -142,8 +141,8 @@ public final class FlowThroughput {
                 }
                 System.out.printf("%s, %s, paced %d flow tasks/s for %d s%n", durability,
                         contexts == 0 ? "no contexts" : contexts + " contexts", rate, seconds);
-                report("submit() call", callNanos);
-                report("until started", untilStart);
+                TaskThroughput.report("submit() call", callNanos);
+                TaskThroughput.report("until started", untilStart);
 
                 long drainStart = System.nanoTime();
                 CompletableFuture<?>[] drained = new CompletableFuture<?>[count];
@@ -161,16 +160,5 @@ public final class FlowThroughput {
                         count, enqueueSeconds, drainSeconds, count / drainSeconds);
             }
         }
-    }
-
-    private static void report(String what, long[] nanos) {
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
-        System.out.printf("  %-14s p50 %9.1f us  p99 %9.1f us  p99.9 %9.1f us  max %9.1f us%n", what,
-                at(sorted, 0.50), at(sorted, 0.99), at(sorted, 0.999), sorted[sorted.length - 1] / 1e3);
-    }
-
-    private static double at(long[] sorted, double quantile) {
-        return sorted[(int) Math.min(sorted.length - 1, Math.round(quantile * (sorted.length - 1)))] / 1e3;
     }
 }

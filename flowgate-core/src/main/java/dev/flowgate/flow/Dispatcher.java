@@ -62,6 +62,23 @@ public final class Dispatcher {
         return new Builder(flows, runtime, store);
     }
 
+    /**
+     * The source in {@code file}, as a submission sends it.
+     *
+     * @throws UncheckedIOException if it cannot be read
+     * @throws IllegalArgumentException if it is larger than {@value #MAX_SCRIPT_BYTES} bytes
+     */
+    public static String readScript(Path file) {
+        try {
+            if (Files.size(file) > MAX_SCRIPT_BYTES) {
+                throw new IllegalArgumentException(file + " is larger than " + MAX_SCRIPT_BYTES + " bytes");
+            }
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the script " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     public PlayRequest newPlayRequest() {
         return new PlayRequest();
     }
@@ -149,14 +166,7 @@ public final class Dispatcher {
          * @throws IllegalArgumentException if it is larger than {@value #MAX_SCRIPT_BYTES} bytes
          */
         public PlayRequest scriptPath(Path file) {
-            try {
-                if (Files.size(file) > MAX_SCRIPT_BYTES) {
-                    throw new IllegalArgumentException(file + " is larger than " + MAX_SCRIPT_BYTES + " bytes");
-                }
-                return script(Files.readString(file));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the script " + file, e);
-            }
+            return script(readScript(file));
         }
 
         /** The flow {@code name}: {@code name.js} in the flows directory, read when the task runs. */

@@ -10,7 +10,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -79,17 +78,7 @@ public final class SubmitCommand implements Callable<Integer> {
     }
 
     private String body() {
-        String source = null;
-        if (what.script != null) {
-            try {
-                if (Files.size(what.script) > Dispatcher.MAX_SCRIPT_BYTES) {
-                    throw new IllegalArgumentException(what.script + " is larger than " + Dispatcher.MAX_SCRIPT_BYTES + " bytes");
-                }
-                source = Files.readString(what.script);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the script " + what.script + ": " + e.getMessage(), e);
-            }
-        }
+        String source = what.script == null ? null : Dispatcher.readScript(what.script);
         String inputJson = input == null ? null : FlowRequest.normalizedJson(input);
         StringWriter text = new StringWriter();
         try (JsonGenerator out = JSON.createGenerator(text)) {
