@@ -4,6 +4,7 @@ import dev.flowgate.http.client.HttpClient;
 import dev.flowgate.flow.Dispatcher;
 import dev.flowgate.flow.FlowTasks;
 import dev.flowgate.flow.PaymentFlows;
+import dev.flowgate.flow.StepTasks;
 import dev.flowgate.flow.ScriptLimits;
 import dev.flowgate.flow.ScriptSandbox;
 import dev.flowgate.intake.Intake;
@@ -109,7 +110,8 @@ public final class Flowgate implements AutoCloseable {
         // will); a task of an unknown kind becomes a dead letter that says so.
         this.sandbox = new ScriptSandbox(ScriptLimits.DEFAULT);
         this.flows = new FlowTasks(sandbox, config.flowsDir(), tasks, clock, random);
-        Map<String, TaskRuntime.Handler> handlers = Map.of(FlowTasks.KIND, flows);
+        Map<String, TaskRuntime.Handler> handlers = Map.of(FlowTasks.KIND, flows,
+                StepTasks.KIND, new StepTasks(sandbox, config.flowsDir(), tasks, flows, clock));
         this.taskRuntime = new TaskRuntime(tasks, handlers,
                 new TaskRuntime.Settings("flowgate-" + ProcessHandle.current().pid(), TASK_CONCURRENCY, TASK_LEASE,
                         TASK_POLL, TASK_BACKOFF), clock, random, metrics);

@@ -83,6 +83,19 @@ public final class Dispatcher {
         return new PlayRequest();
     }
 
+    /**
+     * A flow with steps to start on this dispatcher's worker and context:
+     * {@code d.newFlow(FlowDefinition.named("onboard").addStep(Step.named("customer").script(..))).input(json).start()}.
+     */
+    public FlowRequestBuilder newFlow(FlowDefinition definition) {
+        return new FlowRequestBuilder(definition);
+    }
+
+    /** The flow run {@code id} (the id {@link FlowRequestBuilder#start} returned): its state and each step's. */
+    public Optional<FlowRun> getFlowRun(TaskId id) {
+        return StepTasks.find(store, id);
+    }
+
     /** The task as it is now: status, output or error (message and script line), ids, attempts and times. */
     public Optional<Task> getTaskStatus(TaskId id) {
         return store.find(id);
@@ -228,6 +241,45 @@ public final class Dispatcher {
         /** {@link #submit()}, then {@link Submission#awaitResponse()}. */
         public TaskResponse awaitResponse() throws InterruptedException {
             return submit().awaitResponse();
+        }
+    }
+
+    /** One flow with steps to start; not thread-safe, used once. */
+    public final class FlowRequestBuilder {
+        private final FlowDefinition definition;
+        private String input = "null";
+        private TaskId runId;
+
+        private FlowRequestBuilder(FlowDefinition definition) {
+            if (definition.steps().isEmpty()) {
+                throw new IllegalArgumentException("flow '" + definition.name() + "' has no steps");
+            }
+            this.definition = definition;
+        }
+
+        /**
+         * What each step sees as {@code input}: JSON text.
+         *
+         * @throws IllegalArgumentException if it is not one JSON value
+         */
+        public FlowRequestBuilder input(String json) {
+            this.input = FlowRequest.normalizedJson(json);
+            return this;
+        }
+
+        /** The run's id, chosen by the caller (a UUID): starting the same id again starts nothing more. */
+        public FlowRequestBuilder requestId(String id) {
+            this.runId = TaskId.parse(id);
+            return this;
+        }
+
+        /**
+         * Queues the flow's first step and returns at once; {@link Submission#id()} is the run's id,
+         * for {@link #getFlowRun}, and {@link Submission#awaitResponse()} waits for the first step.
+         */
+        public Submission start() {
+            NewTask first = flows.flowStart(runId, definition, input, workerId, contextId, callerId);
+            return new Submission(first.id(), runtime.enqueue(first, TaskStore.Commit.NOW), DEFAULT_TIMEOUT);
         }
     }
 

@@ -58,6 +58,16 @@ public final class FlowTasks implements TaskRuntime.Handler {
                 NewTask.DEFAULT_MAX_ATTEMPTS);
     }
 
+    /**
+     * The task of the first step of a new run of {@code definition} on that worker and context; the
+     * run's id (and the task's) is {@code runId}, or a new one when it is null.
+     */
+    public NewTask flowStart(TaskId runId, FlowDefinition definition, String inputJson, String workerId, String contextId,
+                             String callerId) {
+        TaskId id = runId != null ? runId : TaskId.generate(clock.millis(), random);
+        return StepTasks.firstStep(new FlowStart(id, definition, inputJson), workerId, contextId, callerId, clock.instant());
+    }
+
     @Override
     public TaskOutcome run(Task task) {
         FlowRequest request;
@@ -88,11 +98,18 @@ public final class FlowTasks implements TaskRuntime.Handler {
         };
     }
 
-    private List<NewTask> next(Task task, ScriptResult.Completed done) {
-        List<NewTask> next = new ArrayList<>(done.dispatches().size());
+    /**
+     * The tasks a completed run of {@code task} asked for, on its worker and context: its dispatches,
+     * then the first steps of the flows it started, in the order it asked.
+     */
+    List<NewTask> next(Task task, ScriptResult.Completed done) {
+        List<NewTask> next = new ArrayList<>(done.dispatches().size() + done.flowStarts().size());
         for (ScriptResult.Dispatch dispatch : done.dispatches()) {
             next.add(task(FlowRequest.ofFlow(dispatch.flow(), Map.of("input", dispatch.dataJson())), task.workerId(),
                     task.contextId(), DISPATCH_CALLER));
+        }
+        for (FlowStart start : done.flowStarts()) {
+            next.add(StepTasks.firstStep(start, task.workerId(), task.contextId(), DISPATCH_CALLER, clock.instant()));
         }
         return next;
     }

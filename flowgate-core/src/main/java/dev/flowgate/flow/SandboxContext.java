@@ -1,6 +1,7 @@
 package dev.flowgate.flow;
 
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import org.mozilla.javascript.Context;
 
 /** A context that keeps one run's account: instructions, time and heap allocated since it was armed. */
@@ -29,6 +30,7 @@ final class SandboxContext extends Context {
     private boolean armed;
     private long instructions;
     private long deadlineNanos;
+    private long deadlineMillis;
     private long allocatedAtStart;
 
     SandboxContext(SandboxContextFactory factory, ScriptLimits limits) {
@@ -36,9 +38,11 @@ final class SandboxContext extends Context {
         this.limits = limits;
     }
 
-    void arm() {
+    /** Starts a run's account, with {@code deadline} as its wall-clock limit. */
+    void arm(Duration deadline) {
         instructions = 0;
-        deadlineNanos = System.nanoTime() + limits.deadline().toNanos();
+        deadlineMillis = deadline.toMillis();
+        deadlineNanos = System.nanoTime() + deadline.toNanos();
         allocatedAtStart = THREADS.getCurrentThreadAllocatedBytes();
         armed = true;
     }
@@ -56,7 +60,7 @@ final class SandboxContext extends Context {
             throw exceeded("the script ran past its budget of " + limits.instructions() + " instructions");
         }
         if (System.nanoTime() - deadlineNanos > 0) {
-            throw exceeded("the script ran past its deadline of " + limits.deadline().toMillis() + " ms");
+            throw exceeded("the script ran past its deadline of " + deadlineMillis + " ms");
         }
         if (Thread.currentThread().isInterrupted()) {
             throw exceeded("the script was stopped: its task was interrupted");

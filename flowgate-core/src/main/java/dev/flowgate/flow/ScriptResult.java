@@ -14,15 +14,20 @@ public sealed interface ScriptResult {
     /**
      * The script ran to its end.
      *
+     * @param valueJson     the script's completion value (its last expression statement's) as JSON text,
+     *                      or null when it has none or it is not JSON (a function): what a step returns
      * @param contextWrites what {@code set_context} wrote (key to JSON text, a key's last value, in the
      *                      order keys were first written), to be saved with the task's completion and only then
      * @param dispatches    the flows {@code dispatch} asked for, in order, to be enqueued with the completion
+     * @param flowStarts    the flows with steps that {@code new_flow(..).start()} started, in order, likewise
      */
-    record Completed(String output, Map<String, String> contextWrites, List<Dispatch> dispatches) implements ScriptResult {
+    record Completed(String output, String valueJson, Map<String, String> contextWrites, List<Dispatch> dispatches,
+                     List<FlowStart> flowStarts) implements ScriptResult {
         public Completed {
             Objects.requireNonNull(output, "output");
             contextWrites = Collections.unmodifiableMap(new LinkedHashMap<>(contextWrites)); // in the order written
             dispatches = List.copyOf(dispatches);
+            flowStarts = List.copyOf(flowStarts);
         }
     }
 

@@ -1,9 +1,12 @@
 package dev.flowgate.flow;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.mozilla.javascript.BaseFunction;
 import org.mozilla.javascript.Context;
 import org.mozilla.javascript.Function;
@@ -22,6 +25,8 @@ import org.slf4j.LoggerFactory;
 final class ScriptRun {
     private static final Logger PRINT = LoggerFactory.getLogger("dev.flowgate.flow.print");
     private static final int MAX_KEY_LENGTH = 200;
+    /** Dispatches and flow starts one run may ask for, together. */
+    static final int MAX_NEXT = 100;
     private static final int ATTRIBUTES = ScriptableObject.READONLY | ScriptableObject.PERMANENT | ScriptableObject.DONTENUM;
 
     private final ScriptLimits limits;
@@ -32,6 +37,9 @@ final class ScriptRun {
     private boolean outputCut;
     private final Map<String, String> contextWrites = new LinkedHashMap<>();
     private final List<ScriptResult.Dispatch> dispatches = new ArrayList<>();
+    private final List<FlowStart> flowStarts = new ArrayList<>();
+    /** What each object that {@code new_step} made stands for, by identity: scripts see only the plain object. */
+    private final Map<Scriptable, Step[]> steps = new IdentityHashMap<>();
 
     ScriptRun(ScriptLimits limits, ScriptEnvironment environment, Function jsonParse, Function jsonStringify) {
         this.limits = limits;
@@ -83,6 +91,8 @@ final class ScriptRun {
         function(scope, "set_context", this::setContext);
         function(scope, "get_context", this::getContext);
         function(scope, "dispatch", this::dispatch);
+        function(scope, "new_step", this::newStep);
+        function(scope, "new_flow", this::newFlow);
     }
 
     private static void define(Scriptable scope, String name, Object value) {
@@ -155,8 +165,106 @@ final class ScriptRun {
             throw ScriptRuntime.rangeError("dispatch('" + flow + "', ...): " + data.length() + " characters of data; at most "
                     + limits.stringLength());
         }
+        checkRoomForNext("dispatch('" + flow + "', ...)");
         dispatches.add(new ScriptResult.Dispatch(flow, data));
         return Undefined.instance;
+    }
+
+    private void checkRoomForNext(String what) {
+        if (dispatches.size() + flowStarts.size() >= MAX_NEXT) {
+            throw ScriptRuntime.rangeError(what + ": a run may dispatch or start " + MAX_NEXT + " flows at most");
+        }
+    }
+
+    /** {@code new_step(name)}: a step builder, {@code .script(src)}, {@code .flow(name)}, {@code .timeout(s)}, {@code .retries(n)}. */
+    private Object newStep(Context cx, Scriptable scope, Object[] args) {
+        String name = string(args, 0, "new_step", "the step's name");
+        Step[] step = {checked(() -> Step.named(name))};
+        Scriptable builder = cx.newObject(scope);
+        steps.put(builder, step);
+        method(builder, scope, "script", (c, s, a) -> {
+            String source = string(a, 0, "script", "the step's source");
+            step[0] = checked(() -> step[0].script(source));
+            return builder;
+        });
+        method(builder, scope, "flow", (c, s, a) -> {
+            String flow = string(a, 0, "flow", "the flow's name");
+            step[0] = checked(() -> step[0].flow(flow));
+            return builder;
+        });
+        method(builder, scope, "timeout", (c, s, a) -> {
+            double seconds = number(a, 0, "timeout", "the seconds");
+            step[0] = checked(() -> step[0].timeout(Duration.ofMillis((long) Math.ceil(seconds * 1000))));
+            return builder;
+        });
+        method(builder, scope, "retries", (c, s, a) -> {
+            double retries = number(a, 0, "retries", "the count");
+            if (retries != Math.rint(retries)) {
+                throw ScriptRuntime.typeError("retries: the count is a whole number");
+            }
+            step[0] = checked(() -> step[0].retries((int) Math.max(-1, Math.min(retries, Integer.MAX_VALUE))));
+            return builder;
+        });
+        return builder;
+    }
+
+    /**
+     * {@code new_flow(name)}: a flow builder, {@code .add_step(step)}, {@code .on_error(flow)}, and
+     * {@code .start(input)}, which starts it on this run's worker and context if the run completes
+     * and returns the run's id.
+     */
+    private Object newFlow(Context cx, Scriptable scope, Object[] args) {
+        String name = string(args, 0, "new_flow", "the flow's name");
+        FlowDefinition[] flow = {checked(() -> FlowDefinition.named(name))};
+        Scriptable builder = cx.newObject(scope);
+        method(builder, scope, "add_step", (c, s, a) -> {
+            Step[] step = a.length > 0 && a[0] instanceof Scriptable object ? steps.get(object) : null;
+            if (step == null) {
+                throw ScriptRuntime.typeError("add_step: give it a step made by new_step");
+            }
+            flow[0] = checked(() -> flow[0].addStep(step[0]));
+            return builder;
+        });
+        method(builder, scope, "on_error", (c, s, a) -> {
+            String errorFlow = string(a, 0, "on_error", "the flow's name");
+            flow[0] = checked(() -> flow[0].onError(errorFlow));
+            return builder;
+        });
+        method(builder, scope, "start", (c, s, a) -> {
+            String what = "new_flow('" + name + "').start(...)";
+            checkRoomForNext(what);
+            Object json = a.length > 0 ? jsonStringify.call(c, s, s, new Object[] {a[0]}) : "null";
+            String input = json instanceof CharSequence text ? text.toString() : "null";
+            if (input.length() + flow[0].toJson().length() > limits.stringLength()) {
+                throw ScriptRuntime.rangeError(what + ": its steps and input have more than " + limits.stringLength()
+                        + " characters");
+            }
+            FlowStart start = checked(() -> new FlowStart(FlowStart.runIdFor(environment.taskId(), flowStarts.size()),
+                    flow[0], input));
+            flowStarts.add(start);
+            return start.runId().toString();
+        });
+        return builder;
+    }
+
+    private static void method(Scriptable object, Scriptable scope, String name, Body body) {
+        ScriptableObject.defineProperty(object, name, new HostFunction(scope, name, body), ATTRIBUTES);
+    }
+
+    /** A builder's step, its argument checks turned into the script's TypeError. */
+    private static <T> T checked(Supplier<T> build) {
+        try {
+            return build.get();
+        } catch (IllegalArgumentException e) {
+            throw ScriptRuntime.typeError(e.getMessage());
+        }
+    }
+
+    private static double number(Object[] args, int index, String function, String what) {
+        if (args.length <= index || !(args[index] instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+            throw ScriptRuntime.typeError(function + ": " + what + " must be a finite number");
+        }
+        return n.doubleValue();
     }
 
     private String key(Object[] args, String function) {
@@ -185,8 +293,14 @@ final class ScriptRun {
         return jsonParse.call(cx, scope, scope, new Object[] {json});
     }
 
-    ScriptResult completed() {
-        return new ScriptResult.Completed(output.toString(), contextWrites, dispatches);
+    /** The run ended with {@code value}, its script's completion value (that of its last expression statement). */
+    ScriptResult completed(Context cx, Scriptable scope, Object value) {
+        String valueJson = null;
+        if (value != null && !Undefined.isUndefined(value)) {
+            Object json = jsonStringify.call(cx, scope, scope, new Object[] {value});
+            valueJson = json instanceof CharSequence text ? text.toString() : null;
+        }
+        return new ScriptResult.Completed(output.toString(), valueJson, contextWrites, dispatches, flowStarts);
     }
 
     ScriptResult failed(String message, int line) {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -120,12 +121,22 @@ public final class ScriptSandbox implements AutoCloseable {
 
     /** Runs inline source; {@code name} is what errors call it. */
     public ScriptResult run(String name, String source, ScriptEnvironment environment) {
-        return onPlatformThread(() -> runHere(name, source, environment));
+        return run(name, source, environment, limits.deadline());
+    }
+
+    /** {@link #run(String, String, ScriptEnvironment)} with {@code deadline} in place of the limits' (a step's timeout). */
+    public ScriptResult run(String name, String source, ScriptEnvironment environment, Duration deadline) {
+        return onPlatformThread(() -> runHere(name, source, environment, deadline));
     }
 
     /** Runs the script in {@code file}, compiled again only when its size or modification time changed. */
     public ScriptResult runFile(Path file, ScriptEnvironment environment) {
-        return onPlatformThread(() -> runFileHere(file, environment));
+        return runFile(file, environment, limits.deadline());
+    }
+
+    /** {@link #runFile(Path, ScriptEnvironment)} with {@code deadline} in place of the limits'. */
+    public ScriptResult runFile(Path file, ScriptEnvironment environment, Duration deadline) {
+        return onPlatformThread(() -> runFileHere(file, environment, deadline));
     }
 
     private ScriptResult onPlatformThread(Callable<ScriptResult> run) {
@@ -153,7 +164,7 @@ public final class ScriptSandbox implements AutoCloseable {
         }
     }
 
-    private ScriptResult runHere(String name, String source, ScriptEnvironment environment) {
+    private ScriptResult runHere(String name, String source, ScriptEnvironment environment, Duration deadline) {
         Script script = sources.get(source);
         if (script == null) {
             try {
@@ -166,10 +177,10 @@ public final class ScriptSandbox implements AutoCloseable {
             }
             sources.put(source, script);
         }
-        return execute(script, environment);
+        return execute(script, environment, deadline);
     }
 
-    private ScriptResult runFileHere(Path file, ScriptEnvironment environment) {
+    private ScriptResult runFileHere(Path file, ScriptEnvironment environment, Duration deadline) {
         Path key = file.toAbsolutePath().normalize();
         Script script;
         try {
@@ -189,7 +200,7 @@ public final class ScriptSandbox implements AutoCloseable {
         } catch (IOException e) {
             return new ScriptResult.Failed("", "cannot read the script " + file + ": " + e.getMessage(), 0);
         }
-        return execute(script, environment);
+        return execute(script, environment, deadline);
     }
 
     /** Stops the sandbox's threads; runs under way see an interrupt and stop. */
@@ -211,7 +222,7 @@ public final class ScriptSandbox implements AutoCloseable {
         return new ScriptResult.Failed("", "SyntaxError: " + e.details(), Math.max(0, e.lineNumber()));
     }
 
-    private ScriptResult execute(Script script, ScriptEnvironment environment) {
+    private ScriptResult execute(Script script, ScriptEnvironment environment, Duration deadline) {
         try (Context entered = factory.enterContext()) {
             SandboxContext cx = (SandboxContext) entered;
             Scriptable scope = cx.newObject(shared);
@@ -219,10 +230,10 @@ public final class ScriptSandbox implements AutoCloseable {
             scope.setParentScope(null);
             ScriptRun run = new ScriptRun(limits, environment, jsonParse, jsonStringify);
             try {
-                cx.arm();
+                cx.arm(deadline);
                 run.bind(cx, scope);
-                script.exec(cx, scope, scope);
-                return run.completed();
+                Object value = script.exec(cx, scope, scope);
+                return run.completed(cx, scope, value);
             } catch (SandboxContext.LimitExceeded e) {
                 return run.failed(e.getMessage(), e.line());
             } catch (JavaScriptException | EcmaError e) {

@@ -38,17 +38,30 @@ public sealed interface TaskOutcome {
         }
     }
 
-    /** This attempt failed: retried with backoff while attempts remain, then a dead letter. */
-    record Failed(String reason) implements TaskOutcome {
+    /**
+     * This attempt failed: retried with backoff while attempts remain, then a dead letter, and only
+     * then are {@code ifDead} enqueued, in the transaction that records it (a flow's error handler).
+     */
+    record Failed(String reason, List<NewTask> ifDead) implements TaskOutcome {
         public Failed {
             Objects.requireNonNull(reason, "reason");
+            ifDead = List.copyOf(ifDead);
+        }
+
+        public Failed(String reason) {
+            this(reason, List.of());
         }
     }
 
-    /** Failed for good, whatever attempts remain: a dead letter at once. */
-    record Dead(String reason) implements TaskOutcome {
+    /** Failed for good, whatever attempts remain: a dead letter at once, enqueuing {@code next} with it. */
+    record Dead(String reason, List<NewTask> next) implements TaskOutcome {
         public Dead {
             Objects.requireNonNull(reason, "reason");
+            next = List.copyOf(next);
+        }
+
+        public Dead(String reason) {
+            this(reason, List.of());
         }
     }
 }

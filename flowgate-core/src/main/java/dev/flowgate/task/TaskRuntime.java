@@ -217,13 +217,16 @@ public final class TaskRuntime implements AutoCloseable {
             try {
                 recorded = store.end(task.id(), task.fencingToken(), ending, clock.instant());
             } catch (RuntimeException e) {
-                if (!(ending instanceof Ending.Completed completed) || completed.next().isEmpty() && completed.contextWrites().isEmpty()) {
-                    throw e;
-                }
+                String lost = switch (ending) {
+                    case Ending.Completed c when !c.next().isEmpty() || !c.contextWrites().isEmpty() ->
+                            "completed, but its next tasks or context values could not be saved: ";
+                    case Ending.DeadLetter d when !d.next().isEmpty() -> d.reason() + "; and the tasks that handle its failure could not be saved: ";
+                    default -> throw e;
+                };
                 // Its next tasks or context values could not be written (a task's id is taken, say): run again, it would end
                 // the same way each time its lease expired. A dead letter says why and can be retried;
                 // if the store itself is failing, this write fails too and the lease decides.
-                ending = new Ending.DeadLetter("completed, but its next tasks or context values could not be saved: " + e.getMessage());
+                ending = new Ending.DeadLetter(lost + e.getMessage());
                 recorded = store.end(task.id(), task.fencingToken(), ending, clock.instant());
             }
             metrics.taskRun(task.kind(), recorded ? endingName(ending) : "stale", System.nanoTime() - started);
@@ -265,9 +268,9 @@ public final class TaskRuntime implements AutoCloseable {
         return switch (outcome) {
             case TaskOutcome.Done done -> new Ending.Completed(done.output(), done.next(), done.contextWrites());
             case TaskOutcome.RetryAt retry -> new Ending.Retry(retry.at(), retry.reason());
-            case TaskOutcome.Dead dead -> new Ending.DeadLetter(dead.reason());
+            case TaskOutcome.Dead dead -> new Ending.DeadLetter(dead.reason(), dead.next());
             case TaskOutcome.Failed failed when task.attempts() >= task.maxAttempts() ->
-                    new Ending.DeadLetter("failed " + task.attempts() + " times; the last: " + failed.reason());
+                    new Ending.DeadLetter("failed " + task.attempts() + " times; the last: " + failed.reason(), failed.ifDead());
             case TaskOutcome.Failed failed -> new Ending.Retry(
                     clock.instant().plus(settings.backoff().delay(task.attempts(), random)), failed.reason());
         };

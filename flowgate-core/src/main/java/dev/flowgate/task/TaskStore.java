@@ -79,7 +79,15 @@ public interface TaskStore {
         record Retry(Instant at, String reason) implements Ending {
         }
 
-        record DeadLetter(String reason) implements Ending {
+        /** Failed for good, with the tasks to enqueue in the same transaction (what handles the failure). */
+        record DeadLetter(String reason, List<NewTask> next) implements Ending {
+            public DeadLetter {
+                next = List.copyOf(next);
+            }
+
+            public DeadLetter(String reason) {
+                this(reason, List.of());
+            }
         }
     }
 

@@ -164,11 +164,22 @@ final class SqliteTaskStore implements TaskStore {
                 s.setString(3, id.toString());
                 s.setLong(4, fencingToken);
                 int ended = s.executeUpdate();
-                if (ended == 1 && ending instanceof Ending.Completed done) {
-                    for (NewTask next : done.next()) {
-                        insert(c, next, nowMillis, false);
+                if (ended == 1) {
+                    switch (ending) {
+                        case Ending.Completed done -> {
+                            for (NewTask next : done.next()) {
+                                insert(c, next, nowMillis, false);
+                            }
+                            saveContext(c, id, done.contextWrites(), nowMillis);
+                        }
+                        case Ending.DeadLetter dead -> {
+                            for (NewTask next : dead.next()) {
+                                insert(c, next, nowMillis, false);
+                            }
+                        }
+                        case Ending.Retry retry -> {
+                        }
                     }
-                    saveContext(c, id, done.contextWrites(), nowMillis);
                 }
                 return ended;
             }
