@@ -3,6 +3,7 @@ package dev.flowgate;
 import dev.flowgate.http.client.HttpClient;
 import dev.flowgate.flow.Dispatcher;
 import dev.flowgate.flow.FlowTasks;
+import dev.flowgate.flow.FlowRun;
 import dev.flowgate.flow.PaymentFlows;
 import dev.flowgate.flow.StepTasks;
 import dev.flowgate.flow.ScriptLimits;
@@ -197,6 +198,11 @@ public final class Flowgate implements AutoCloseable {
 
     public Optional<Task> task(TaskId id) {
         return tasks.find(id);
+    }
+
+    /** The run of a flow with steps whose id is {@code id}, as its step tasks have it. */
+    public Optional<FlowRun> flowRun(TaskId id) {
+        return StepTasks.find(tasks, id);
     }
 
     /** One page of the tasks {@code query} matches, in id order, after {@code after} (null: the first page). */

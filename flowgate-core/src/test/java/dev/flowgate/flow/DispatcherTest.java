@@ -44,7 +44,8 @@ class DispatcherTest {
         store = SqliteStore.open(dir.resolve("data"), Durability.NO_FSYNC, Clock.systemUTC());
         sandbox = new ScriptSandbox(ScriptLimits.DEFAULT);
         flows = new FlowTasks(sandbox, Files.createDirectories(dir.resolve("flows")), store.tasks(), Clock.systemUTC(), random);
-        runtime = new TaskRuntime(store.tasks(), Map.of(FlowTasks.KIND, flows),
+        runtime = new TaskRuntime(store.tasks(), Map.of(FlowTasks.KIND, flows,
+                StepTasks.KIND, new StepTasks(sandbox, dir.resolve("flows"), store.tasks(), flows, Clock.systemUTC())),
                 new TaskRuntime.Settings("test", 8, Duration.ofSeconds(30), Duration.ofMillis(20),
                         new Backoff(Duration.ofMillis(5), Duration.ofMillis(10))), Clock.systemUTC(), random, Metrics.NONE);
         dispatcher = builder().callerId("api").workerId("payment-worker-1").contextId("context-123").build();
@@ -59,6 +60,31 @@ class DispatcherTest {
         runtime.close();
         sandbox.close();
         store.close();
+    }
+
+    @Test
+    void aFlowWithStepsStartedFromJavaRunsOnTheDispatchersWorkerAndContextAndReadsBackItsSteps() throws Exception {
+        FlowDefinition onboard = FlowDefinition.named("onboard")
+                .addStep(Step.named("customer").script("({id: 'cus_1', plan: input.plan})").timeout(Duration.ofSeconds(5)).retries(2))
+                .addStep(Step.named("subscription").script("'sub for ' + steps.customer.id + ' on ' + steps.customer.plan"));
+        Dispatcher.Submission started = dispatcher.newFlow(onboard).input("{\"plan\": \"pro\"}")
+                .requestId("0190a0b0-0000-7000-8000-0000000000f1").start();
+        assertThat(started.durable().get(10, TimeUnit.SECONDS)).hasToString("0190a0b0-0000-7000-8000-0000000000f1");
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (dispatcher.getFlowRun(started.id()).orElseThrow().status() != FlowRun.Status.COMPLETED
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        FlowRun run = dispatcher.getFlowRun(started.id()).orElseThrow();
+        assertThat(run.status()).isEqualTo(FlowRun.Status.COMPLETED);
+        assertThat(run.workerId()).isEqualTo("payment-worker-1");
+        assertThat(run.contextId()).isEqualTo("context-123");
+        assertThat(run.steps()).extracting(FlowRun.StepRun::output)
+                .containsExactly("{\"id\":\"cus_1\",\"plan\":\"pro\"}", "\"sub for cus_1 on pro\"");
+        // Started again with the same id: the same run, not a second one.
+        dispatcher.newFlow(onboard).requestId("0190a0b0-0000-7000-8000-0000000000f1").start().durable().get(10, TimeUnit.SECONDS);
+        assertThat(store.tasks().list(new TaskQuery(null, "context-123", null), null, 10)).hasSize(2);
     }
 
     @Test

@@ -51,4 +51,23 @@ class ExampleFlowsTest {
                         + "\"processor\":\"default\"}");
         assertThat(done.output()).isEqualTo("paid 19.9 through default (4a1e1b8e-0000-4000-8000-000000000001)\n");
     }
+
+    @Test
+    void theOnboardingFlowStartsAFlowWithTwoStepsAndRemembersItsRun() {
+        ScriptResult.Completed done = run("start_onboarding.js", "input", "{\"email\":\"Ada@Example.com\"}");
+        assertThat(done.flowStarts()).hasSize(1);
+        FlowStart start = done.flowStarts().getFirst();
+        assertThat(start.definition().steps()).extracting(Step::name).containsExactly("profile", "welcome");
+        assertThat(start.definition().errorFlow()).isEqualTo("onboarding_error");
+        assertThat(start.inputJson()).isEqualTo("{\"email\":\"Ada@Example.com\"}");
+        assertThat(done.contextWrites()).containsEntry("onboarding_run", "\"" + start.runId() + "\"");
+    }
+
+    @Test
+    void theOnboardingErrorFlowRecordsWhereItFailed() {
+        ScriptResult.Completed done = run("onboarding_error.js", "parsed_error",
+                "{\"step\":\"profile\",\"attempts\":3,\"error\":\"TypeError: no email\"}");
+        assertThat(done.output()).isEqualTo("onboarding failed at profile after 3 attempts: TypeError: no email\n");
+        assertThat(done.contextWrites()).containsEntry("onboarding_failed", "{\"step\":\"profile\",\"error\":\"TypeError: no email\"}");
+    }
 }

@@ -24,6 +24,7 @@ public final class ApiHandler implements HttpHandler {
         RouteTable routes = new RouteTable();
         new PaymentRoutes(engine).register(routes);
         new TaskRoutes(engine).register(routes);
+        new FlowRoutes(engine).register(routes);
         new HealthRoutes(engine).register(routes);
         new MetricsRoutes(metrics).register(routes);
         return new ApiHandler(routes, admin);

@@ -43,7 +43,7 @@ import java.util.function.Function;
  */
 public final class TaskRoutes {
     /** How long a submission waits for its task to become durable: a commit, or the writer is in trouble. */
-    private static final Duration DURABLE_WAIT = Duration.ofSeconds(10);
+    static final Duration DURABLE_WAIT = Duration.ofSeconds(10);
     private static final JsonFactory PARSER = new JsonFactory();
     private final Flowgate engine;
     private final Json json = new Json();
@@ -56,8 +56,8 @@ public final class TaskRoutes {
         return routes
                 .post("/tasks", Access.ANYONE, (request, path) -> submit(request))
                 .get("/tasks", Access.ANYONE, (request, path) -> list(request))
-                .get("/tasks/{id}", Access.ANYONE, (request, path) -> withId(path.get("id"), this::task))
-                .post("/tasks/{id}/retry", Access.ADMIN, (request, path) -> withId(path.get("id"), this::retry));
+                .get("/tasks/{id}", Access.ANYONE, (request, path) -> withId(json, path.get("id"), this::task))
+                .post("/tasks/{id}/retry", Access.ADMIN, (request, path) -> withId(json, path.get("id"), this::retry));
     }
 
     /** The longest {@code timeoutMs} a submission may wait for its task to finish. */
@@ -189,20 +189,20 @@ public final class TaskRoutes {
         return parser.getIntValue();
     }
 
-    private static String string(JsonParser parser, JsonToken value, String field) throws IOException {
+    static String string(JsonParser parser, JsonToken value, String field) throws IOException {
         if (value != JsonToken.VALUE_STRING) {
             throw new IllegalArgumentException(field + " must be a string");
         }
         return parser.getText();
     }
 
-    /** Answers for the task {@code idText} names, or 400 if it names none. */
-    private HttpResponse withId(String idText, Function<TaskId, HttpResponse> answer) {
+    /** Answers for the task (or flow run) {@code idText} names, or 400 if it names none. */
+    static HttpResponse withId(Json json, String idText, Function<TaskId, HttpResponse> answer) {
         TaskId id;
         try {
             id = TaskId.parse(idText);
         } catch (IllegalArgumentException e) {
-            return problem(400, "Invalid request", e.getMessage(), "id");
+            return json.problem(new Problem(400, "Invalid request", e.getMessage(), "id"));
         }
         return answer.apply(id);
     }
@@ -308,7 +308,7 @@ public final class TaskRoutes {
         out.writeEndObject();
     }
 
-    private static String text(Instant instant) {
+    static String text(Instant instant) {
         return instant == null ? null : instant.toString();
     }
 
