@@ -76,6 +76,11 @@ final class Schema {
                 updated_at INTEGER NOT NULL,
                 PRIMARY KEY (context_id, key)
             ) WITHOUT ROWID;
+            """,
+            // 4: claims walk pending tasks in the order they are taken and stop at their limit,
+            // rather than sorting every due task for each batch (a backlog of 30,000 halved the drain).
+            """
+            CREATE INDEX tasks_claim ON tasks(priority DESC, due_at, seq) WHERE status = 'pending';
             """);
 
     private Schema() {

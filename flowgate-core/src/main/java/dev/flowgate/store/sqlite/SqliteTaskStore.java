@@ -101,7 +101,7 @@ final class SqliteTaskStore implements TaskStore {
                         fencing_token = fencing_token + 1, attempts = attempts + 1,
                         started_at = COALESCE(started_at, ?)
                     WHERE seq IN (
-                        SELECT t.seq FROM tasks t
+                        SELECT t.seq FROM tasks t INDEXED BY tasks_claim
                         WHERE t.status = 'pending' AND t.due_at <= ?
                           AND (t.context_id IS NULL OR NOT EXISTS (
                               SELECT 1 FROM tasks e WHERE e.context_id = t.context_id AND e.seq < t.seq
