@@ -161,8 +161,21 @@ public final class Dispatcher {
         private String input;
         private TaskId requestId;
         private Duration timeout = DEFAULT_TIMEOUT;
+        private int maxAttempts = NewTask.DEFAULT_MAX_ATTEMPTS;
 
         private PlayRequest() {
+        }
+
+        /**
+         * How many times a failed run is tried again (with the runtime's backoff) before the task is
+         * a dead letter: 0 to {@value Step#MAX_RETRIES}; {@value NewTask#DEFAULT_MAX_ATTEMPTS} attempts in all unless set.
+         */
+        public PlayRequest retries(int retries) {
+            if (retries < 0 || retries > Step.MAX_RETRIES) {
+                throw new IllegalArgumentException("retries are 0 to " + Step.MAX_RETRIES + ": " + retries);
+            }
+            this.maxAttempts = retries + 1;
+            return this;
         }
 
         public PlayRequest script(String source) {
@@ -232,9 +245,7 @@ public final class Dispatcher {
             }
             Map<String, String> globals = input == null ? Map.of() : Map.of("input", input);
             FlowRequest request = flow != null ? FlowRequest.ofFlow(flow, globals) : FlowRequest.ofScript(script, globals);
-            NewTask task = requestId == null
-                    ? flows.task(request, workerId, contextId, callerId)
-                    : flows.task(requestId, request, workerId, contextId, callerId);
+            NewTask task = flows.task(requestId, request, workerId, contextId, callerId, maxAttempts);
             return new Submission(task.id(), runtime.enqueue(task, TaskStore.Commit.NOW), timeout);
         }
 

@@ -49,13 +49,16 @@ public final class FlowTasks implements TaskRuntime.Handler {
 
     /** A new task that runs {@code request} on that worker and context. */
     public NewTask task(FlowRequest request, String workerId, String contextId, String callerId) {
-        return task(TaskId.generate(clock.millis(), random), request, workerId, contextId, callerId);
+        return task(null, request, workerId, contextId, callerId, NewTask.DEFAULT_MAX_ATTEMPTS);
     }
 
-    /** A new task with the id {@code id}, chosen by its caller, that runs {@code request} on that worker and context. */
-    public NewTask task(TaskId id, FlowRequest request, String workerId, String contextId, String callerId) {
-        return new NewTask(id, KIND, request.toJson(), workerId, contextId, callerId, 0, clock.instant(),
-                NewTask.DEFAULT_MAX_ATTEMPTS);
+    /**
+     * A new task with the id {@code id} (null: a new one) that runs {@code request} on that worker and
+     * context, tried at most {@code maxAttempts} times.
+     */
+    public NewTask task(TaskId id, FlowRequest request, String workerId, String contextId, String callerId, int maxAttempts) {
+        return new NewTask(id != null ? id : TaskId.generate(clock.millis(), random), KIND, request.toJson(), workerId,
+                contextId, callerId, 0, clock.instant(), maxAttempts);
     }
 
     /**

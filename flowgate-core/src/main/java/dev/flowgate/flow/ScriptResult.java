@@ -14,8 +14,8 @@ public sealed interface ScriptResult {
     /**
      * The script ran to its end.
      *
-     * @param valueJson     the script's completion value (its last expression statement's) as JSON text,
-     *                      or null when it has none or it is not JSON (a function): what a step returns
+     * @param valueJson     a step's completion value (its last expression statement's) as JSON text: what
+     *                      the step returns; null when the run is not a step's, or has none, or it is a function
      * @param contextWrites what {@code set_context} wrote (key to JSON text, a key's last value, in the
      *                      order keys were first written), to be saved with the task's completion and only then
      * @param dispatches    the flows {@code dispatch} asked for, in order, to be enqueued with the completion

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.mozilla.javascript.BaseFunction;
 import org.mozilla.javascript.Context;
+import org.mozilla.javascript.EcmaError;
 import org.mozilla.javascript.Function;
 import org.mozilla.javascript.ScriptRuntime;
 import org.mozilla.javascript.Scriptable;
@@ -293,14 +294,28 @@ final class ScriptRun {
         return jsonParse.call(cx, scope, scope, new Object[] {json});
     }
 
-    /** The run ended with {@code value}, its script's completion value (that of its last expression statement). */
-    ScriptResult completed(Context cx, Scriptable scope, Object value) {
-        String valueJson = null;
-        if (value != null && !Undefined.isUndefined(value)) {
-            Object json = jsonStringify.call(cx, scope, scope, new Object[] {value});
-            valueJson = json instanceof CharSequence text ? text.toString() : null;
-        }
+    /** The run ended; {@code valueJson} is its completion value as JSON, or null when not kept. */
+    ScriptResult completed(String valueJson) {
         return new ScriptResult.Completed(output.toString(), valueJson, contextWrites, dispatches, flowStarts);
+    }
+
+    /**
+     * The run ended with {@code value}, its script's completion value (that of its last expression
+     * statement), kept as JSON.
+     *
+     * @throws org.mozilla.javascript.EcmaError a TypeError if the value cannot be JSON (a cycle, a BigInt)
+     */
+    ScriptResult completedWithValue(Context cx, Scriptable scope, Object value) {
+        if (value == null || Undefined.isUndefined(value)) {
+            return completed(null);
+        }
+        Object json;
+        try {
+            json = jsonStringify.call(cx, scope, scope, new Object[] {value});
+        } catch (EcmaError e) {
+            throw ScriptRuntime.typeError("the script's value (its last expression's) cannot be saved as JSON: " + e.details());
+        }
+        return completed(json instanceof CharSequence text ? text.toString() : null);
     }
 
     ScriptResult failed(String message, int line) {

@@ -121,22 +121,30 @@ public final class ScriptSandbox implements AutoCloseable {
 
     /** Runs inline source; {@code name} is what errors call it. */
     public ScriptResult run(String name, String source, ScriptEnvironment environment) {
-        return run(name, source, environment, limits.deadline());
-    }
-
-    /** {@link #run(String, String, ScriptEnvironment)} with {@code deadline} in place of the limits' (a step's timeout). */
-    public ScriptResult run(String name, String source, ScriptEnvironment environment, Duration deadline) {
-        return onPlatformThread(() -> runHere(name, source, environment, deadline));
+        return onPlatformThread(() -> runHere(name, source, environment, new Mode(limits.deadline(), false)));
     }
 
     /** Runs the script in {@code file}, compiled again only when its size or modification time changed. */
     public ScriptResult runFile(Path file, ScriptEnvironment environment) {
-        return runFile(file, environment, limits.deadline());
+        return onPlatformThread(() -> runFileHere(file, environment, new Mode(limits.deadline(), false)));
     }
 
-    /** {@link #runFile(Path, ScriptEnvironment)} with {@code deadline} in place of the limits'. */
-    public ScriptResult runFile(Path file, ScriptEnvironment environment, Duration deadline) {
-        return onPlatformThread(() -> runFileHere(file, environment, deadline));
+    /**
+     * Runs a step's inline source: with {@code deadline} in place of the limits' (the step's
+     * timeout), and its completion value kept as {@link ScriptResult.Completed#valueJson()}; a value
+     * that is not JSON (a cycle, a BigInt) fails the run.
+     */
+    public ScriptResult runStep(String name, String source, ScriptEnvironment environment, Duration deadline) {
+        return onPlatformThread(() -> runHere(name, source, environment, new Mode(deadline, true)));
+    }
+
+    /** {@link #runStep}, of the script in {@code file}. */
+    public ScriptResult runStepFile(Path file, ScriptEnvironment environment, Duration deadline) {
+        return onPlatformThread(() -> runFileHere(file, environment, new Mode(deadline, true)));
+    }
+
+    /** How a run goes: its wall-clock deadline, and whether its completion value is kept (a step's is). */
+    private record Mode(Duration deadline, boolean keepsValue) {
     }
 
     private ScriptResult onPlatformThread(Callable<ScriptResult> run) {
@@ -164,7 +172,7 @@ public final class ScriptSandbox implements AutoCloseable {
         }
     }
 
-    private ScriptResult runHere(String name, String source, ScriptEnvironment environment, Duration deadline) {
+    private ScriptResult runHere(String name, String source, ScriptEnvironment environment, Mode mode) {
         Script script = sources.get(source);
         if (script == null) {
             try {
@@ -177,10 +185,10 @@ public final class ScriptSandbox implements AutoCloseable {
             }
             sources.put(source, script);
         }
-        return execute(script, environment, deadline);
+        return execute(script, environment, mode);
     }
 
-    private ScriptResult runFileHere(Path file, ScriptEnvironment environment, Duration deadline) {
+    private ScriptResult runFileHere(Path file, ScriptEnvironment environment, Mode mode) {
         Path key = file.toAbsolutePath().normalize();
         Script script;
         try {
@@ -200,7 +208,7 @@ public final class ScriptSandbox implements AutoCloseable {
         } catch (IOException e) {
             return new ScriptResult.Failed("", "cannot read the script " + file + ": " + e.getMessage(), 0);
         }
-        return execute(script, environment, deadline);
+        return execute(script, environment, mode);
     }
 
     /** Stops the sandbox's threads; runs under way see an interrupt and stop. */
@@ -222,7 +230,7 @@ public final class ScriptSandbox implements AutoCloseable {
         return new ScriptResult.Failed("", "SyntaxError: " + e.details(), Math.max(0, e.lineNumber()));
     }
 
-    private ScriptResult execute(Script script, ScriptEnvironment environment, Duration deadline) {
+    private ScriptResult execute(Script script, ScriptEnvironment environment, Mode mode) {
         try (Context entered = factory.enterContext()) {
             SandboxContext cx = (SandboxContext) entered;
             Scriptable scope = cx.newObject(shared);
@@ -230,10 +238,10 @@ public final class ScriptSandbox implements AutoCloseable {
             scope.setParentScope(null);
             ScriptRun run = new ScriptRun(limits, environment, jsonParse, jsonStringify);
             try {
-                cx.arm(deadline);
+                cx.arm(mode.deadline());
                 run.bind(cx, scope);
                 Object value = script.exec(cx, scope, scope);
-                return run.completed(cx, scope, value);
+                return mode.keepsValue() ? run.completedWithValue(cx, scope, value) : run.completed(null);
             } catch (SandboxContext.LimitExceeded e) {
                 return run.failed(e.getMessage(), e.line());
             } catch (JavaScriptException | EcmaError e) {

@@ -108,10 +108,10 @@ public final class StepTasks implements TaskRuntime.Handler {
         String name = "flow " + at.definition().name() + " step " + step.name();
         ScriptResult result;
         if (step.script() != null) {
-            result = sandbox.run(name, step.script(), environment, deadline(step));
+            result = sandbox.runStep(name, step.script(), environment, deadline(step));
         } else {
             Path file = flowsDir.resolve(step.flow() + ".js");
-            result = Files.isRegularFile(file) ? sandbox.runFile(file, environment, deadline(step))
+            result = Files.isRegularFile(file) ? sandbox.runStepFile(file, environment, deadline(step))
                     : new ScriptResult.Failed("", "no flow " + step.flow() + " in " + flowsDir, 0);
         }
         return switch (result) {

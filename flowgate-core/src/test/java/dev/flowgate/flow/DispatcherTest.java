@@ -88,6 +88,17 @@ class DispatcherTest {
     }
 
     @Test
+    void aPlayRequestWithNoRetriesFailsForGoodOnItsFirstFailure() throws Exception {
+        TaskResponse response = dispatcher.newPlayRequest().script("throw new Error('declined')").retries(0).awaitResponse();
+        assertThat(response).isInstanceOf(TaskResponse.Failed.class);
+        Task task = ((TaskResponse.Failed) response).task();
+        assertThat(task.attempts()).isOne();
+        assertThat(task.maxAttempts()).isOne();
+        assertThatThrownBy(() -> dispatcher.newPlayRequest().retries(101)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("retries are 0 to 100");
+    }
+
+    @Test
     void aSubmittedTaskIsStoredOnceDurableCompletes() throws Exception {
         Dispatcher.Submission submission = dispatcher.newPlayRequest().script("print('hi')").submit();
         assertThat(submission.durable().get(10, TimeUnit.SECONDS)).isEqualTo(submission.id());

@@ -56,10 +56,8 @@ class FlowTasksTest {
     }
 
     private TaskId submit(FlowRequest request, String contextId, int maxAttempts) {
-        NewTask task = flows.task(request, "worker-1", contextId, "api");
-        NewTask limited = new NewTask(task.id(), task.kind(), task.payload(), task.workerId(), task.contextId(),
-                task.callerId(), task.priority(), task.dueAt(), maxAttempts);
-        store.tasks().enqueue(limited).join();
+        NewTask task = flows.task(null, request, "worker-1", contextId, "api", maxAttempts);
+        store.tasks().enqueue(task).join();
         runtime.wake();
         return task.id();
     }

@@ -146,6 +146,35 @@ class StepTasksTest {
     }
 
     @Test
+    void aStepWhoseValueCannotBeJsonFailsSayingSo() throws Exception {
+        FlowDefinition cyclic = FlowDefinition.named("cyclic")
+                .addStep(Step.named("loop").script("const o = {}; o.self = o; o"));
+
+        FlowRun run = awaitEnd(start(cyclic, "null", null));
+
+        assertThat(run.status()).isEqualTo(FlowRun.Status.FAILED);
+        assertThat(run.error()).contains("cannot be saved as JSON");
+    }
+
+    @Test
+    void aFlowThatIsNotAStepMayEndOnAnyValue() throws Exception {
+        Task task = awaitTask(submit(FlowRequest.ofScript("const o = {}; o.self = o; o", Map.of()), null));
+        assertThat(task.status()).isEqualTo(TaskStatus.COMPLETED);
+    }
+
+    @Test
+    void aStepMayNameItsOwnVariablesLikeTheGlobalsItSees() throws Exception {
+        FlowDefinition shadowing = FlowDefinition.named("shadowing")
+                .addStep(Step.named("first").script("1"))
+                .addStep(Step.named("second").script("function f() { const steps = 2; return steps; } f() + steps.first"));
+
+        FlowRun run = awaitEnd(start(shadowing, "null", null));
+
+        assertThat(run.status()).as("%s", run).isEqualTo(FlowRun.Status.COMPLETED);
+        assertThat(run.steps().get(1).output()).isEqualTo("3");
+    }
+
+    @Test
     void aStepsTimeoutIsItsRunsDeadline() throws Exception {
         FlowDefinition slow = FlowDefinition.named("slow")
                 .addStep(Step.named("spin").script("while (true) {}").timeout(Duration.ofMillis(30)));
@@ -295,10 +324,8 @@ class StepTasksTest {
     }
 
     private TaskId submit(FlowRequest request, String contextId) {
-        NewTask task = flows.task(request, "worker-1", contextId, "api");
-        NewTask once = new NewTask(task.id(), task.kind(), task.payload(), task.workerId(), task.contextId(),
-                task.callerId(), task.priority(), task.dueAt(), 1);
-        runtime.enqueue(once, TaskStore.Commit.NOW).join();
+        NewTask task = flows.task(null, request, "worker-1", contextId, "api", 1);
+        runtime.enqueue(task, TaskStore.Commit.NOW).join();
         return task.id();
     }
 }

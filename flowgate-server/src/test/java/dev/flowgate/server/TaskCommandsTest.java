@@ -62,6 +62,15 @@ class TaskCommandsTest {
     }
 
     @Test
+    void submitWithWaitExitsOneWhenTheTaskFailsForGood() throws IOException {
+        Path script = Files.writeString(dir.resolve("throws.js"), "throw new Error('declined')");
+        assertThat(run(new SubmitCommand(), "--server", server(), "--worker", "cli-w", "--script", script.toString(),
+                "--retries", "0", "--wait")).isEqualTo(1);
+        assertThat(out.toString()).contains("\"status\":\"error\"").contains("Error: declined");
+        assertThat(out.toString()).contains("\"attempts\":1").contains("\"maxAttempts\":1");
+    }
+
+    @Test
     void submitWithoutWaitPrintsTheAcceptedTaskId() {
         assertThat(run(new SubmitCommand(), "--server", server(), "--worker", "cli-w", "--flow", "absent_flow")).isZero();
         assertThat(out.toString()).contains("\"taskId\"").contains("\"status\":\"pending\"");
@@ -76,12 +85,15 @@ class TaskCommandsTest {
         assertThat(run(new SubmitCommand(), "--server", server(), "--worker", "w", "--flow", "f", "--input", "{")).isEqualTo(2);
         assertThat(run(new SubmitCommand(), "--server", server(), "--worker", "w")).isEqualTo(2);
         assertThat(run(new SubmitCommand(), "--server", server(), "--worker", "w", "--flow", "f", "--script", "x.js")).isEqualTo(2);
+        assertThat(run(new SubmitCommand(), "--server", server(), "--worker", "w", "--flow", "f", "--retries", "x")).isEqualTo(2);
     }
 
     @Test
     void aRefusalOrAnUnreachableServerExitsOne() {
         assertThat(run(new SubmitCommand(), "--server", server(), "--worker", "w", "--flow", "../up")).isEqualTo(1);
         assertThat(err.toString()).contains("400");
+        assertThat(run(new SubmitCommand(), "--server", server(), "--worker", "w", "--flow", "f", "--retries", "101")).isEqualTo(1);
+        assertThat(err.toString()).contains("retries must be a whole number from 0 to 100");
         assertThat(run(new TasksCommand(), "0190a0b0-0000-7000-8000-0000000000ff", "--server", server())).isEqualTo(1);
         assertThat(err.toString()).contains("404");
         assertThat(run(new TasksCommand(), "list", "--server", "http://127.0.0.1:1")).isEqualTo(1);

@@ -117,6 +117,8 @@ class TaskRoutesTest {
         "{\"workerId\":\"w\",\"script\":\"1\",\"timeoutMs\":1.5}", "{\"workerId\":\"w\",\"script\":\"1\",\"timeoutMs\":\"9\"}",
         "{\"workerId\":\"w\",\"script\":\"1\",\"timeoutMs\":99999999999999999999}",
         "{\"workerId\":\"w\",\"script\":\"1\",\"requestId\":\"not-a-uuid\"}",
+        "{\"workerId\":\"w\",\"script\":\"1\",\"retries\":-1}", "{\"workerId\":\"w\",\"script\":\"1\",\"retries\":101}",
+        "{\"workerId\":\"w\",\"script\":\"1\",\"retries\":\"2\"}",
     })
     void aHostileSubmissionIsRefusedWithAProblemAndQueuesNothing(String body) {
         HttpResponse<String> response = harness.post("/tasks", "application/json", body);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.flowgate.Flowgate;
 import dev.flowgate.flow.Dispatcher;
 import dev.flowgate.flow.FlowRequest;
+import dev.flowgate.flow.Step;
 import dev.flowgate.flow.TaskResponse;
 import dev.flowgate.http.Problem;
 import dev.flowgate.server.api.RouteTable.Access;
@@ -68,7 +69,7 @@ public final class TaskRoutes {
      * to finish before answering.
      */
     private record Submission(String workerId, String contextId, String callerId, String script, String flow,
-                              String input, String requestId, long timeoutMs) {
+                              String input, String requestId, long timeoutMs, Integer retries) {
     }
 
     private HttpResponse submit(HttpRequest request) {
@@ -94,6 +95,9 @@ public final class TaskRoutes {
             }
             if (submission.timeoutMs() > 0) {
                 play.timeout(Duration.ofMillis(submission.timeoutMs()));
+            }
+            if (submission.retries() != null) {
+                play.retries(submission.retries());
             }
             submitted = play.submit();
         } catch (IllegalArgumentException e) {
@@ -133,7 +137,7 @@ public final class TaskRoutes {
     }
 
     /**
-     * {@code {"workerId", "contextId", "callerId", "script" | "flow", "input", "requestId", "timeoutMs"}}:
+     * {@code {"workerId", "contextId", "callerId", "script" | "flow", "input", "requestId", "timeoutMs", "retries"}}:
      * the worker is required, the context optional, the caller {@code api} unless given.
      */
     private static Submission submission(byte[] body) {
@@ -145,6 +149,7 @@ public final class TaskRoutes {
         String input = null;
         String requestId = null;
         long timeoutMs = 0;
+        Integer retries = null;
         try (JsonParser parser = PARSER.createParser(body)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("the body must be a JSON object");
@@ -161,6 +166,7 @@ public final class TaskRoutes {
                     case "input" -> input = FlowRequest.copyValue(parser);
                     case "requestId" -> requestId = string(parser, value, field);
                     case "timeoutMs" -> timeoutMs = timeoutMs(parser, value);
+                    case "retries" -> retries = retries(parser, value);
                     default -> throw new IllegalArgumentException("unknown field '" + Problems.bounded(field) + "'");
                 }
             }
@@ -178,13 +184,21 @@ public final class TaskRoutes {
         if ((script == null) == (flow == null)) {
             throw new IllegalArgumentException("give either script or flow");
         }
-        return new Submission(workerId, contextId, callerId, script, flow, input, requestId, timeoutMs);
+        return new Submission(workerId, contextId, callerId, script, flow, input, requestId, timeoutMs, retries);
     }
 
     private static long timeoutMs(JsonParser parser, JsonToken value) throws IOException {
         if (value != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() != JsonParser.NumberType.INT
                 || parser.getIntValue() < 0 || parser.getIntValue() > MAX_TIMEOUT_MS) {
             throw new IllegalArgumentException("timeoutMs must be a whole number of milliseconds from 0 to " + MAX_TIMEOUT_MS);
+        }
+        return parser.getIntValue();
+    }
+
+    private static int retries(JsonParser parser, JsonToken value) throws IOException {
+        if (value != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() != JsonParser.NumberType.INT
+                || parser.getIntValue() < 0 || parser.getIntValue() > Step.MAX_RETRIES) {
+            throw new IllegalArgumentException("retries must be a whole number from 0 to " + Step.MAX_RETRIES);
         }
         return parser.getIntValue();
     }

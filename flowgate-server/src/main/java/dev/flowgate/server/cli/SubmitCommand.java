@@ -50,6 +50,10 @@ public final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "JSON", description = "The script's input, as JSON.")
     String input;
 
+    @Option(names = "--retries", paramLabel = "N",
+            description = "How often a failed run is tried again before the task fails (0 to 100; the server's policy unless given).")
+    Integer retries;
+
     @Option(names = "--wait", description = "Wait for the task to finish (up to a minute) and print it.")
     boolean await;
 
@@ -96,6 +100,9 @@ public final class SubmitCommand implements Callable<Integer> {
             if (inputJson != null) {
                 out.writeFieldName("input");
                 out.writeRawValue(inputJson);
+            }
+            if (retries != null) {
+                out.writeNumberField("retries", retries);
             }
             if (await) {
                 out.writeNumberField("timeoutMs", WAIT_MS);
