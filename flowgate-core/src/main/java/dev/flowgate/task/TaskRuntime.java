@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Phaser;
 import java.util.concurrent.Semaphore;
@@ -26,7 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs tasks from a {@link TaskStore}: one claimer thread takes due tasks in batches while there is
  * room, each runs on a virtual thread with the handler registered for its kind, and its attempt
- * ends with the handler's outcome under the fencing token of its claim.
+ * ends with the handler's outcome under the fencing token of its claim. A task enqueued through
+ * the runtime to be committed now, while a slot is free, is claimed in its enqueue's own
+ * transaction and starts when that commits: the way from a submission to its run is one commit.
  *
  * <p>Nothing is lost and nothing spins: a handler that throws fails its attempt, which is retried
  * with backoff until its attempts are used up and it becomes a dead letter; an end that cannot be
@@ -108,6 +111,25 @@ public final class TaskRuntime implements AutoCloseable {
      * then rather than at its next poll.
      */
     public CompletableFuture<Void> enqueue(NewTask task, TaskStore.Commit commit) {
+        if (commit == TaskStore.Commit.NOW && !closed && room.tryAcquire()) {
+            // A slot is free: claim the task in its enqueue's transaction and run it when that commits,
+            // one commit and no claimer round on the way from submit to run.
+            unended.register();
+            return store.enqueueAndClaim(task, settings.owner(), clock.instant(), settings.lease())
+                    .handle((claimed, error) -> {
+                        if (error == null && claimed.isPresent()) {
+                            start(claimed.get());
+                        } else {
+                            room.release();
+                            unended.arriveAndDeregister();
+                            wake();
+                        }
+                        if (error != null) {
+                            throw error instanceof CompletionException c ? c : new CompletionException(error);
+                        }
+                        return null;
+                    });
+        }
         return store.enqueue(task, commit).thenRun(this::wake);
     }
 
@@ -166,9 +188,7 @@ public final class TaskRuntime implements AutoCloseable {
                 for (Task task : claimed) {
                     room.acquireUninterruptibly();
                     unended.register();
-                    Thread thread = Thread.ofVirtual().name("task-" + task.kind() + "-" + task.id()).unstarted(() -> run(task));
-                    running.put(thread, task); // before it starts: a run that ends at once removes itself
-                    thread.start();
+                    start(task);
                 }
                 if (free == 0 || claimed.size() < free) {
                     // Full, or nothing more is due: a run that ends, an enqueue, or the poll wakes us;
@@ -181,6 +201,13 @@ public final class TaskRuntime implements AutoCloseable {
                 LockSupport.parkNanos(settings.idlePoll().toNanos());
             }
         }
+    }
+
+    /** Runs a claimed task on a virtual thread of its own; its slot and its place in {@link #unended} are taken. */
+    private void start(Task task) {
+        Thread thread = Thread.ofVirtual().name("task-" + task.kind() + "-" + task.id()).unstarted(() -> run(task));
+        running.put(thread, task); // before it starts: a run that ends at once removes itself
+        thread.start();
     }
 
     private void renewLeases(Instant now) {

@@ -39,6 +39,15 @@ public interface TaskStore {
     }
 
     /**
+     * {@link #enqueue(NewTask, Commit)} committed {@link Commit#NOW}, and in the same transaction
+     * claimed for {@code owner} until {@code now + lease}, as {@link #claim} would, if it can run
+     * now: it is due, and no earlier task of its context is unfinished. The future completes once
+     * the task is durable: with the task as claimed, or empty when it was left pending for a later
+     * claim (or its id was stored already, and the stored task is left as it is).
+     */
+    CompletableFuture<Optional<Task>> enqueueAndClaim(NewTask task, String owner, Instant now, Duration lease);
+
+    /**
      * Claims up to {@code max} due tasks, highest priority first, for {@code owner} until
      * {@code now + lease}: each becomes {@code PROCESSING} with one more attempt and a new fencing
      * token. A task is claimable only when no earlier task of its context is unfinished, so tasks

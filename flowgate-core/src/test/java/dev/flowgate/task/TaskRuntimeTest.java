@@ -189,6 +189,39 @@ class TaskRuntimeTest {
     }
 
     @Test
+    void tasksSubmittedNowRunOnceEachInContextOrderWhetherClaimedWithTheirEnqueueOrLater() throws Exception {
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger overlaps = new AtomicInteger();
+        start(Map.of("step", task -> {
+            if (running.incrementAndGet() > 1) {
+                overlaps.incrementAndGet();
+            }
+            order.add(task.payload());
+            Thread.sleep(2);
+            running.decrementAndGet();
+            return new TaskOutcome.Done(null);
+        }), 1); // one slot: while a task runs, the next submission cannot be claimed with its enqueue
+        List<String> submitted = new ArrayList<>();
+        List<TaskId> ids = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            TaskId id = TaskId.generate(System.currentTimeMillis(), random);
+            String payload = "{\"n\":" + i + "}";
+            runtime.enqueue(new NewTask(id, "step", payload, "worker-1", "ctx-now", "test", 0, Instant.now(), 3),
+                    TaskStore.Commit.NOW).join();
+            submitted.add(payload);
+            ids.add(id);
+        }
+        for (TaskId id : ids) {
+            Task done = awaitEnd(id);
+            assertThat(done.status()).isEqualTo(TaskStatus.COMPLETED);
+            assertThat(done.attempts()).isOne();
+        }
+        assertThat(order).containsExactlyElementsOf(submitted);
+        assertThat(overlaps).hasValue(0);
+    }
+
+    @Test
     void aTaskWhoseWorkerDiedRunsAgainOnceItsLeaseExpires() throws Exception {
         TaskId id = enqueue("echo", "ctx", 3);
         List<Task> taken = store.tasks().claim("a-worker-that-dies", 1, Instant.now(), LEASE);

@@ -5,17 +5,13 @@ import dev.flowgate.task.NewTask;
 import dev.flowgate.task.Task;
 import dev.flowgate.task.TaskId;
 import dev.flowgate.task.TaskQuery;
-import dev.flowgate.task.TaskStatus;
 import dev.flowgate.task.TaskStore;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -28,21 +24,23 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The task store on SQLite. Every change is a write on the single writer thread, so a claim and
  * the ends it races with are serialized without locks: a claim sees every earlier end, and an end
- * carrying a stale fencing token matches no row. Claims commit at once (a worker waits on them);
- * enqueues and ends share the next group commit.
+ * carrying a stale fencing token matches no row. Claims commit at once (a worker waits on them),
+ * enqueues when their caller asks ({@link Commit}), and ends share the next group commit.
  */
 final class SqliteTaskStore implements TaskStore {
-    private static final String COLUMNS = "id, kind, payload, worker_id, context_id, caller_id, status, attempts, "
-            + "max_attempts, priority, due_at, lease_owner, lease_expires_at, fencing_token, output, error, "
-            + "created_at, started_at, finished_at";
-
     private static final String LIST = """
             SELECT %s FROM tasks
             WHERE id > ?1 AND (?2 IS NULL OR worker_id = ?2) AND (?3 IS NULL OR context_id = ?3)
               AND (?4 IS NULL OR status = ?4)
-            ORDER BY id LIMIT ?5""".formatted(COLUMNS);
+            ORDER BY id LIMIT ?5""".formatted(TaskRows.COLUMNS);
     private static final Comparator<Task> CLAIM_ORDER = Comparator.comparingInt(Task::priority).reversed()
             .thenComparing(Task::dueAt).thenComparing(Task::id);
+
+    /** What a claim sets: owner, lease expiry, and the time it started if this is its first claim. */
+    private static final String CLAIM = """
+            UPDATE tasks SET status = 'processing', lease_owner = ?, lease_expires_at = ?,
+                fencing_token = fencing_token + 1, attempts = attempts + 1, started_at = COALESCE(started_at, ?)
+            """;
 
     private final SqliteDatabase database;
     private final GroupCommitter committer;
@@ -62,31 +60,7 @@ final class SqliteTaskStore implements TaskStore {
             case NOW -> Urgency.NOW;
             case GROUPED -> Urgency.DEFERRABLE;
         };
-        return committer.submit(urgency, c -> insert(c, task, now, true)).thenApply(inserted -> null);
-    }
-
-    /**
-     * Inserts a task inside a write already running on the writer thread: the caller's transaction.
-     * With {@code ifAbsent}, a task whose id is stored already is left as it is (a resubmission);
-     * without, that fails the write.
-     */
-    static int insert(Connection c, NewTask task, long nowMillis, boolean ifAbsent) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("""
-                INSERT INTO tasks (id, kind, payload, worker_id, context_id, caller_id, status, max_attempts,
-                                   priority, due_at, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)""" + (ifAbsent ? " ON CONFLICT (id) DO NOTHING" : ""))) {
-            s.setString(1, task.id().toString());
-            s.setString(2, task.kind());
-            s.setString(3, task.payload());
-            s.setString(4, task.workerId());
-            setNullable(s, 5, task.contextId());
-            s.setString(6, task.callerId());
-            s.setInt(7, task.maxAttempts());
-            s.setInt(8, task.priority());
-            s.setLong(9, task.dueAt().toEpochMilli());
-            s.setLong(10, nowMillis);
-            return s.executeUpdate();
-        }
+        return committer.submit(urgency, c -> TaskRows.insert(c, task, now, true)).thenApply(inserted -> null);
     }
 
     @Override
@@ -96,28 +70,51 @@ final class SqliteTaskStore implements TaskStore {
             return List.of(); // an idle poll costs a read, not a commit
         }
         return committer.execute(Urgency.NOW, c -> {
-            try (PreparedStatement s = c.prepareStatement("""
-                    UPDATE tasks SET status = 'processing', lease_owner = ?, lease_expires_at = ?,
-                        fencing_token = fencing_token + 1, attempts = attempts + 1,
-                        started_at = COALESCE(started_at, ?)
+            try (PreparedStatement s = c.prepareStatement(CLAIM + """
                     WHERE seq IN (
                         SELECT t.seq FROM tasks t INDEXED BY tasks_claim
-                        WHERE t.status = 'pending' AND t.due_at <= ?
-                          AND (t.context_id IS NULL OR NOT EXISTS (
-                              SELECT 1 FROM tasks e WHERE e.context_id = t.context_id AND e.seq < t.seq
-                                AND e.status IN ('pending', 'processing')))
+                        WHERE t.status = 'pending' AND t.due_at <= ? AND\s""" + first("t") + """
                         ORDER BY t.priority DESC, t.due_at, t.seq LIMIT ?)
-                    RETURNING\s""" + COLUMNS)) {
+                    RETURNING\s""" + TaskRows.COLUMNS)) {
                 s.setString(1, owner);
                 s.setLong(2, nowMillis + lease.toMillis());
                 s.setLong(3, nowMillis);
                 s.setLong(4, nowMillis);
                 s.setInt(5, max);
-                List<Task> claimed = tasks(s);
+                List<Task> claimed = TaskRows.read(s);
                 claimed.sort(CLAIM_ORDER); // RETURNING gives rows in no particular order
                 return claimed;
             }
         });
+    }
+
+    @Override
+    public CompletableFuture<Optional<Task>> enqueueAndClaim(NewTask task, String owner, Instant now, Duration lease) {
+        long nowMillis = now.toEpochMilli();
+        return committer.submit(Urgency.NOW, c -> {
+            if (TaskRows.insert(c, task, nowMillis, true) == 0) {
+                return Optional.<Task>empty();
+            }
+            try (PreparedStatement s = c.prepareStatement(CLAIM + """
+                    WHERE id = ? AND status = 'pending' AND due_at <= ? AND\s""" + first("tasks") + """
+                    RETURNING\s""" + TaskRows.COLUMNS)) {
+                s.setString(1, owner);
+                s.setLong(2, nowMillis + lease.toMillis());
+                s.setLong(3, nowMillis);
+                s.setString(4, task.id().toString());
+                s.setLong(5, nowMillis);
+                return TaskRows.read(s).stream().findFirst();
+            }
+        });
+    }
+
+    /** The task {@code alias} names is the first unfinished one of its context, or has none: it may run. */
+    private static String first(String alias) {
+        return """
+                (%1$s.context_id IS NULL OR NOT EXISTS (
+                    SELECT 1 FROM tasks e WHERE e.context_id = %1$s.context_id AND e.seq < %1$s.seq
+                      AND e.status IN ('pending', 'processing')))
+                """.formatted(alias);
     }
 
     private boolean anyDue(long nowMillis) {
@@ -149,7 +146,7 @@ final class SqliteTaskStore implements TaskStore {
             })) {
                 switch (ending) {
                     case Ending.Completed done -> {
-                        setNullable(s, 1, done.output());
+                        TaskRows.setNullable(s, 1, done.output());
                         s.setLong(2, nowMillis);
                     }
                     case Ending.Retry retry -> {
@@ -168,13 +165,13 @@ final class SqliteTaskStore implements TaskStore {
                     switch (ending) {
                         case Ending.Completed done -> {
                             for (NewTask next : done.next()) {
-                                insert(c, next, nowMillis, false);
+                                TaskRows.insert(c, next, nowMillis, false);
                             }
-                            saveContext(c, id, done.contextWrites(), nowMillis);
+                            ContextValues.save(c, id, done.contextWrites(), nowMillis);
                         }
                         case Ending.DeadLetter dead -> {
                             for (NewTask next : dead.next()) {
-                                insert(c, next, nowMillis, false);
+                                TaskRows.insert(c, next, nowMillis, false);
                             }
                         }
                         case Ending.Retry retry -> {
@@ -190,34 +187,9 @@ final class SqliteTaskStore implements TaskStore {
         return changed == 1;
     }
 
-    /** Saves the values for the context of task {@code id} (none when it has no context). */
-    private static void saveContext(Connection c, TaskId id, Map<String, String> writes, long nowMillis) throws SQLException {
-        if (writes.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement s = c.prepareStatement("""
-                INSERT INTO context_values (context_id, key, value, updated_at)
-                SELECT context_id, ?, ?, ? FROM tasks WHERE id = ? AND context_id IS NOT NULL
-                ON CONFLICT (context_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at""")) {
-            for (Map.Entry<String, String> write : writes.entrySet()) {
-                s.setString(1, write.getKey());
-                s.setString(2, write.getValue());
-                s.setLong(3, nowMillis);
-                s.setString(4, id.toString());
-                s.executeUpdate();
-            }
-        }
-    }
-
     @Override
     public Optional<String> contextValue(String contextId, String key) {
-        return database.read("SELECT value FROM context_values WHERE context_id = ? AND key = ?", s -> {
-            s.setString(1, contextId);
-            s.setString(2, key);
-            try (ResultSet rs = s.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-            }
-        });
+        return ContextValues.read(database, contextId, key);
     }
 
     @Override
@@ -266,9 +238,9 @@ final class SqliteTaskStore implements TaskStore {
 
     @Override
     public Optional<Task> find(TaskId id) {
-        return database.read("SELECT " + COLUMNS + " FROM tasks WHERE id = ?", s -> {
+        return database.read("SELECT " + TaskRows.COLUMNS + " FROM tasks WHERE id = ?", s -> {
             s.setString(1, id.toString());
-            return tasks(s).stream().findFirst();
+            return TaskRows.read(s).stream().findFirst();
         });
     }
 
@@ -276,11 +248,11 @@ final class SqliteTaskStore implements TaskStore {
     public List<Task> list(TaskQuery query, TaskId after, int limit) {
         return database.read(LIST, s -> {
             s.setString(1, after == null ? "" : after.toString());
-            setNullable(s, 2, query.workerId());
-            setNullable(s, 3, query.contextId());
-            setNullable(s, 4, query.status() == null ? null : query.status().wireName());
+            TaskRows.setNullable(s, 2, query.workerId());
+            TaskRows.setNullable(s, 3, query.contextId());
+            TaskRows.setNullable(s, 4, query.status() == null ? null : query.status().wireName());
             s.setInt(5, limit);
-            return tasks(s);
+            return TaskRows.read(s);
         });
     }
 
@@ -302,34 +274,5 @@ final class SqliteTaskStore implements TaskStore {
     @Override
     public long staleEnds() {
         return staleEnds.get();
-    }
-
-    private static List<Task> tasks(PreparedStatement s) throws SQLException {
-        List<Task> tasks = new ArrayList<>();
-        try (ResultSet rs = s.executeQuery()) {
-            while (rs.next()) {
-                tasks.add(new Task(TaskId.parse(rs.getString("id")), rs.getString("kind"), rs.getString("payload"),
-                        rs.getString("worker_id"), rs.getString("context_id"), rs.getString("caller_id"),
-                        TaskStatus.fromWireName(rs.getString("status")), rs.getInt("attempts"),
-                        rs.getInt("max_attempts"), rs.getInt("priority"), instant(rs, "due_at"),
-                        rs.getString("lease_owner"), instant(rs, "lease_expires_at"), rs.getLong("fencing_token"),
-                        rs.getString("output"), rs.getString("error"), instant(rs, "created_at"),
-                        instant(rs, "started_at"), instant(rs, "finished_at")));
-            }
-        }
-        return tasks;
-    }
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        long millis = rs.getLong(column);
-        return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
-    }
-
-    private static void setNullable(PreparedStatement s, int index, String value) throws SQLException {
-        if (value == null) {
-            s.setNull(index, Types.VARCHAR);
-        } else {
-            s.setString(index, value);
-        }
     }
 }

@@ -65,6 +65,41 @@ class SqliteTaskStoreTest {
     }
 
     @Test
+    void aTaskThatCanRunNowIsClaimedInItsEnqueuesTransaction() {
+        NewTask task = task("ctx-direct", 0, clock.instant(), 3);
+        Task claimed = tasks.enqueueAndClaim(task, "worker-a", clock.instant(), LEASE).join().orElseThrow();
+        assertThat(claimed.id()).isEqualTo(task.id());
+        assertThat(claimed.status()).isEqualTo(TaskStatus.PROCESSING);
+        assertThat(claimed.attempts()).isOne();
+        assertThat(claimed.leaseOwner()).isEqualTo("worker-a");
+        assertThat(claimed.leaseExpiresAt()).isEqualTo(clock.instant().plus(LEASE));
+        assertThat(tasks.find(task.id())).contains(claimed);
+        assertThat(tasks.end(task.id(), claimed.fencingToken(), new Ending.Completed("ok"), clock.instant())).isTrue();
+    }
+
+    @Test
+    void aTaskBehindAnUnfinishedOneOfItsContextOrNotDueIsLeftPendingByEnqueueAndClaim() {
+        NewTask first = enqueued("ctx-busy", 0);
+        NewTask behind = task("ctx-busy", 0, clock.instant(), 3);
+        NewTask later = task(null, 0, clock.instant().plusSeconds(60), 3);
+
+        assertThat(tasks.enqueueAndClaim(behind, "worker-a", clock.instant(), LEASE).join()).isEmpty();
+        assertThat(tasks.enqueueAndClaim(later, "worker-a", clock.instant(), LEASE).join()).isEmpty();
+
+        assertThat(tasks.find(behind.id()).orElseThrow().status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(tasks.find(later.id()).orElseThrow().status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(claim(10)).containsExactly(first.id());
+    }
+
+    @Test
+    void enqueueAndClaimOfAStoredIdLeavesTheStoredTaskAsItIs() {
+        NewTask task = enqueued("ctx-again", 0);
+        Task claimed = claimOne(task.id());
+        assertThat(tasks.enqueueAndClaim(task, "worker-b", clock.instant(), LEASE).join()).isEmpty();
+        assertThat(tasks.find(task.id())).contains(claimed);
+    }
+
+    @Test
     void anEnqueuedTaskIsPendingOnceDurable() {
         NewTask task = enqueued("ctx", 0);
         Task stored = tasks.find(task.id()).orElseThrow();
