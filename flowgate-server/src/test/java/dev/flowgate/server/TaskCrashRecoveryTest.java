@@ -26,13 +26,17 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The server as a child process, killed with SIGKILL while flow tasks run and started again on the
  * same data: every task that got a 202 completes, each exactly once as its context sees it (a run
- * the kill cut short left no context write), and the tasks of a context in the order submitted.
+ * the kill cut short left no context write), and the tasks of a context in the order submitted;
+ * a run the kill is made to cut runs again and counts once.
  */
 class TaskCrashRecoveryTest {
     private static final int CONTEXTS = 4;
     /** Some work before the write, so that runs are under way when the kill lands. */
     private static final String SCRIPT = "let x = 0; for (let i = 0; i < 20000; i++) { x += i; }"
             + " const seen = get_context('seen') || []; seen.push(input.n); set_context('seen', seen);";
+    /** Long enough (about 20 million instructions) for the kill to land while it runs. */
+    private static final String SLOW_SCRIPT = "let x = 0; for (let i = 0; i < 2000000; i++) { x += i; }"
+            + " set_context('slow_runs', (get_context('slow_runs') || 0) + 1);";
     private static final Pattern TASK_ID = Pattern.compile("\"taskId\":\"([^\"]+)\"");
     private static final Pattern OUTPUT = Pattern.compile("\"output\":\"\\[([0-9,]*)\\]\\\\n\"");
 
@@ -71,6 +75,12 @@ class TaskCrashRecoveryTest {
         }
         Harness.await(Duration.ofSeconds(30), "tasks acknowledged and some completed",
                 () -> acknowledged.stream().mapToInt(Map::size).sum() >= 200 && completed(port, "ctx-0") > 5);
+        // A run the kill is sure to cut: the kill waits until it is under way.
+        HttpResponse<String> slow = client.send(post(port, "{\"workerId\":\"crash\",\"contextId\":\"ctx-slow\",\"script\":\""
+                + SLOW_SCRIPT + "\"}"), HttpResponse.BodyHandlers.ofString());
+        Matcher slowId = TASK_ID.matcher(slow.body());
+        assertThat(slowId.find()).as(slow.body()).isTrue();
+        Harness.await(Duration.ofSeconds(30), "the slow task to run", () -> status(port, slowId.group(1)).equals("processing"));
         first.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook runs
         loading.set(false);
         for (Thread thread : clients) {
@@ -82,8 +92,11 @@ class TaskCrashRecoveryTest {
             Harness.await(Duration.ofSeconds(60), "every acknowledged task completed",
                     () -> mine.values().stream().allMatch(id -> status(port, id).equals("completed")));
         }
+        Harness.await(Duration.ofSeconds(60), "the cut task completed", () -> status(port, slowId.group(1)).equals("completed"));
+        assertThat(get(port, "/tasks/" + slowId.group(1))).as("run again after the kill").contains("\"attempts\":2");
+        assertThat(seen(port, "ctx-slow", "slow_runs")).as("the cut run's write was never saved").containsExactly(1);
         for (int c = 0; c < CONTEXTS; c++) {
-            int[] seen = seen(port, "ctx-" + c);
+            int[] seen = seen(port, "ctx-" + c, "seen");
             assertThat(seen).as("ctx-%d: each task's write once, in the order submitted", c).isSorted()
                     .doesNotHaveDuplicates();
             assertThat(Arrays.stream(seen).boxed().toList()).containsAll(acknowledged.get(c).keySet());
@@ -113,10 +126,10 @@ class TaskCrashRecoveryTest {
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 
-    /** What the context saved, read by a task of its own that runs after all the others. */
-    private int[] seen(int port, String context) throws Exception {
+    /** What the context saved under {@code key} (as an array), read by a task of its own that runs after all the others. */
+    private int[] seen(int port, String context, String key) throws Exception {
         String body = "{\"workerId\":\"crash\",\"contextId\":\"" + context
-                + "\",\"script\":\"print(JSON.stringify(get_context('seen') || []))\",\"timeoutMs\":30000}";
+                + "\",\"script\":\"print(JSON.stringify([].concat(get_context('" + key + "') || [])))\",\"timeoutMs\":30000}";
         HttpResponse<String> response = client.send(post(port, body), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         Matcher output = OUTPUT.matcher(response.body());
