@@ -151,21 +151,37 @@ public final class StepTasks implements TaskRuntime.Handler {
 
     /** A failed attempt: retried while the step has retries left; on the last, the error flow runs. */
     private TaskOutcome failed(Task task, Position at, Map<String, String> outputs, String reason) {
+        return new TaskOutcome.Failed(reason, List.of(errorFlow(task, at, outputs, reason, task.attempts())));
+    }
+
+    /** A step whose last attempt died with its worker fails its flow all the same: its error flow runs. */
+    @Override
+    public List<NewTask> ifLostForGood(Task task) {
+        try {
+            Position at = position(store, task);
+            return List.of(errorFlow(task, at, outputsBefore(at),
+                    "its last attempt ended with its worker; " + task.error(), task.maxAttempts()));
+        } catch (IllegalArgumentException e) {
+            return List.of(); // a malformed step has no flow to fail
+        }
+    }
+
+    /** The error flow's task, with {@code parsed_error} saying which step failed, why, and what came before. */
+    private NewTask errorFlow(Task task, Position at, Map<String, String> outputs, String reason, int attempts) {
         Step step = at.definition().steps().get(at.index());
         String parsedError = json(json -> {
             json.writeStringField("flow", at.definition().name());
             json.writeStringField("flowRunId", at.runId().toString());
             json.writeStringField("step", step.name());
             json.writeStringField("error", reason);
-            json.writeNumberField("attempts", task.attempts());
+            json.writeNumberField("attempts", attempts);
             json.writeFieldName("input");
             json.writeRawValue(at.inputJson());
             json.writeFieldName("steps");
             json.writeRawValue(object(outputs));
         });
-        NewTask errorFlow = flows.task(FlowRequest.ofFlow(at.definition().errorFlow(), Map.of("parsed_error", parsedError)),
+        return flows.task(FlowRequest.ofFlow(at.definition().errorFlow(), Map.of("parsed_error", parsedError)),
                 task.workerId(), task.contextId(), FlowTasks.DISPATCH_CALLER);
-        return new TaskOutcome.Failed(reason, List.of(errorFlow));
     }
 
     /** The run {@code runId} as its step tasks in {@code store} have it, or empty if there is no such run. */

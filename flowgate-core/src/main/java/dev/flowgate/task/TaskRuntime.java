@@ -44,6 +44,15 @@ public final class TaskRuntime implements AutoCloseable {
     @FunctionalInterface
     public interface Handler {
         TaskOutcome run(Task task) throws Exception;
+
+        /**
+         * The tasks that handle the failure of a task whose last attempt ended with its worker (the
+         * process died holding it): enqueued with its dead letter, as a {@link TaskOutcome.Failed}'s
+         * {@code ifDead} would be. The task is not run again: it may be what killed the worker.
+         */
+        default List<NewTask> ifLostForGood(Task task) {
+            return List.of();
+        }
     }
 
     /**
@@ -282,6 +291,10 @@ public final class TaskRuntime implements AutoCloseable {
             return new TaskOutcome.Dead("no handler for tasks of kind '" + task.kind() + "'");
         }
         try {
+            if (task.attempts() > task.maxAttempts()) { // its last attempt's lease expired: see TaskStore.expireLeases
+                return new TaskOutcome.Dead("its last attempt ended with its worker; " + task.error(),
+                        handler.ifLostForGood(task));
+            }
             TaskOutcome outcome = handler.run(task);
             return outcome == null ? new TaskOutcome.Failed("the handler returned no outcome") : outcome;
         } catch (InterruptedException e) {

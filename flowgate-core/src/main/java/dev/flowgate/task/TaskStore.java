@@ -110,8 +110,9 @@ public interface TaskStore {
 
     /**
      * Returns every task whose lease ran out before {@code now} to {@code PENDING} (its worker died
-     * or stalled), or makes it a dead letter if that was its last attempt. {@link Instant#MAX}
-     * expires every lease: for a store that knows no other process holds any.
+     * or stalled), its last attempt's too: claimed once more, past its attempts, it is made a dead
+     * letter by the runtime without running again, and what handles its failure is enqueued then.
+     * {@link Instant#MAX} expires every lease: for a store that knows no other process holds any.
      *
      * @return how many leases expired
      */

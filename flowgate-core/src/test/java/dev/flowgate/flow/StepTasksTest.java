@@ -237,6 +237,28 @@ class StepTasksTest {
     }
 
     @Test
+    void aStepWhoseLastAttemptDiedWithItsWorkerFailsTheFlowAndRunsItsErrorFlow() throws Exception {
+        runtime.close(); // this test plays the worker that dies
+        Files.writeString(flowsDir.resolve("fragile_error.js"), "set_context('failed_step', parsed_error.step);");
+        FlowDefinition fragile = FlowDefinition.named("fragile").addStep(Step.named("only").script("'never runs'"));
+        TaskId runId = start(fragile, "null", "ctx-lost");
+        Instant now = Instant.now();
+        assertThat(store.tasks().claim("dead-worker", 10, now, Duration.ofMillis(1))).hasSize(1);
+        assertThat(store.tasks().expireLeases(now.plusSeconds(1))).isOne();
+
+        runtime = startRuntime("after-restart");
+        FlowRun run = awaitEnd(runId);
+
+        assertThat(run.status()).isEqualTo(FlowRun.Status.FAILED);
+        assertThat(run.error()).contains("its last attempt ended with its worker");
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (store.tasks().contextValue("ctx-lost", "failed_step").isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(store.tasks().contextValue("ctx-lost", "failed_step")).contains("\"only\"");
+    }
+
+    @Test
     void aScriptStartsAFlowThatRunsOnItsWorkerAndContextOnlyIfTheScriptCompletes() throws Exception {
         String starter = """
                 const id = new_flow('double')

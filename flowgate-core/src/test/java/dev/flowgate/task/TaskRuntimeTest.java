@@ -222,6 +222,34 @@ class TaskRuntimeTest {
     }
 
     @Test
+    void aTaskWhoseLastAttemptDiedWithItsWorkerIsADeadLetterUnrunAndItsFailureHandlerIsEnqueued() throws Exception {
+        TaskId id = enqueue("fragile", null, 1);
+        Instant now = Instant.now();
+        assertThat(store.tasks().claim("dead-worker", 10, now, Duration.ofMillis(1))).hasSize(1);
+        store.tasks().expireLeases(now.plusSeconds(1));
+        TaskId handlerId = TaskId.generate(System.currentTimeMillis(), random);
+        AtomicInteger runs = new AtomicInteger();
+        start(Map.of("fragile", new TaskRuntime.Handler() {
+            @Override
+            public TaskOutcome run(Task task) {
+                runs.incrementAndGet();
+                return new TaskOutcome.Done("ran");
+            }
+
+            @Override
+            public List<NewTask> ifLostForGood(Task task) {
+                return List.of(new NewTask(handlerId, "cleanup", "{}", "worker-1", null, "test", 0, Instant.now(), 1));
+            }
+        }, "cleanup", task -> new TaskOutcome.Done("cleaned up")), 4);
+
+        Task dead = awaitEnd(id);
+        assertThat(dead.status()).isEqualTo(TaskStatus.ERROR);
+        assertThat(dead.error()).startsWith("its last attempt ended with its worker; the lease of dead-worker expired");
+        assertThat(runs).hasValue(0);
+        assertThat(awaitEnd(handlerId).output()).isEqualTo("cleaned up");
+    }
+
+    @Test
     void aTaskWhoseWorkerDiedRunsAgainOnceItsLeaseExpires() throws Exception {
         TaskId id = enqueue("echo", "ctx", 3);
         List<Task> taken = store.tasks().claim("a-worker-that-dies", 1, Instant.now(), LEASE);

@@ -222,15 +222,12 @@ final class SqliteTaskStore implements TaskStore {
         long nowMillis = now.equals(Instant.MAX) ? clock.millis() : leasesBefore;
         return committer.execute(Urgency.NOW, c -> {
             try (PreparedStatement s = c.prepareStatement("""
-                    UPDATE tasks SET
-                        status = CASE WHEN attempts >= max_attempts THEN 'error' ELSE 'pending' END,
-                        finished_at = CASE WHEN attempts >= max_attempts THEN ? ELSE NULL END,
+                    UPDATE tasks SET status = 'pending',
                         error = 'the lease of ' || lease_owner || ' expired before it ended attempt ' || attempts,
                         due_at = ?, lease_owner = NULL, lease_expires_at = NULL
                     WHERE status = 'processing' AND lease_expires_at < ?""")) {
                 s.setLong(1, nowMillis);
-                s.setLong(2, nowMillis);
-                s.setLong(3, leasesBefore);
+                s.setLong(2, leasesBefore);
                 return s.executeUpdate();
             }
         });

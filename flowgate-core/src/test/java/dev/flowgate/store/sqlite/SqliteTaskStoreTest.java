@@ -262,16 +262,17 @@ class SqliteTaskStoreTest {
     }
 
     @Test
-    void anExpiredLeaseOnTheLastAttemptMakesADeadLetter() {
+    void anExpiredLeaseOnTheLastAttemptReturnsTheTaskToBeClaimedPastItsAttempts() {
         NewTask task = task("a", 0, clock.instant(), 1);
         tasks.enqueue(task).join();
         claimOne(task.id());
         clock.advance(LEASE.plusMillis(1));
         tasks.expireLeases(clock.instant());
-        Task dead = tasks.find(task.id()).orElseThrow();
-        assertThat(dead.status()).isEqualTo(TaskStatus.ERROR);
-        assertThat(dead.finishedAt()).isEqualTo(clock.instant());
-        assertThat(claim(10)).isEmpty();
+        Task back = tasks.find(task.id()).orElseThrow();
+        assertThat(back.status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(back.error()).contains("expired before it ended attempt 1");
+        Task again = claimOne(task.id());
+        assertThat(again.attempts()).as("past its attempts: the runtime ends it unrun").isGreaterThan(again.maxAttempts());
     }
 
     @Test
