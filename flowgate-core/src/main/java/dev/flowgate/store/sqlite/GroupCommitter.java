@@ -63,20 +63,15 @@ final class GroupCommitter implements AutoCloseable {
     static final long DEFERRABLE_WAIT_NANOS = 25_000_000;
 
     /**
-     * Commits between WAL checkpoints: about 1-2 MB of log here. Every this many commits a passive
-     * checkpoint is asked of another connection, which copies the log back while this thread goes
-     * on; every four times as many, this thread checkpoints itself when no write is waiting (at
-     * eight, whether or not), so no writer runs beside it, the log is fully copied back and the
-     * next commit rewrites it from its start. A checkpoint on another thread alone never gets there
-     * under steady load (the log grew to 785 MB in a minute), and every fsync of a growing file also
-     * has to write its new size, which showed up as the tail of intake latency. Run here alone,
-     * every checkpoint stalled the writes that arrived during it: a task submitted now waited for
-     * it, p99 5.1 ms (no-fsync) where it is 0.9 ms with the copying done beside.
+     * Commits between WAL checkpoints: about 1-2 MB of log here. The checkpoint runs on this thread
+     * when no write is waiting, so no writer runs beside it and the log is fully copied back; the
+     * next commit then rewrites the log from its start. A checkpoint on another thread never gets
+     * there under steady load (the log grew to 785 MB in a minute), and every fsync of a growing
+     * file also has to write its new size, which showed up as the tail of intake latency.
      */
     static final int COMMITS_PER_CHECKPOINT = 256;
 
     private final Connection connection;
-    private final Runnable backgroundCheckpoint;
     private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
     private int commitsSinceCheckpoint;
     private final Thread writer;
@@ -84,14 +79,8 @@ final class GroupCommitter implements AutoCloseable {
     /** Set by a write that must not wait for company (urgent, or a full batch); cleared by the writer. */
     private volatile boolean commitSoon;
 
-    /**
-     * @param backgroundCheckpoint asks, without waiting, for a checkpoint on another connection: it
-     *                             copies the log back while this thread goes on writing, so the
-     *                             checkpoints this thread must run itself have little left to copy
-     */
-    GroupCommitter(Connection connection, String name, Runnable backgroundCheckpoint) {
+    GroupCommitter(Connection connection, String name) {
         this.connection = connection;
-        this.backgroundCheckpoint = backgroundCheckpoint;
         // A platform thread: SQLite is called through JNI, which would pin a virtual thread's carrier.
         this.writer = Thread.ofPlatform().name(name).daemon().start(this::run);
     }
@@ -154,11 +143,8 @@ final class GroupCommitter implements AutoCloseable {
                 batch.clear();
                 // Waits for a quiet moment, unless the load never leaves one.
                 commitsSinceCheckpoint++;
-                if (commitsSinceCheckpoint % COMMITS_PER_CHECKPOINT == 0) {
-                    backgroundCheckpoint.run();
-                }
-                if (commitsSinceCheckpoint >= 4 * COMMITS_PER_CHECKPOINT && queue.isEmpty()
-                        || commitsSinceCheckpoint >= 8 * COMMITS_PER_CHECKPOINT) {
+                if (commitsSinceCheckpoint >= COMMITS_PER_CHECKPOINT && queue.isEmpty()
+                        || commitsSinceCheckpoint >= 4 * COMMITS_PER_CHECKPOINT) {
                     checkpoint(checkpoint);
                 }
             }

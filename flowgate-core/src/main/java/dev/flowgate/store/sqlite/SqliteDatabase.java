@@ -10,11 +10,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * One SQLite file in WAL mode, at the current {@link Schema}: a single writer connection owned by
@@ -32,16 +30,12 @@ final class SqliteDatabase implements AutoCloseable {
 
     private final Connection writerConnection;
     private final GroupCommitter committer;
-    private final Thread checkpointer;
-    private volatile boolean closed;
     private final HikariDataSource readers;
 
     private SqliteDatabase(Connection writerConnection, HikariDataSource readers) {
         this.writerConnection = writerConnection;
         this.readers = readers;
-        this.checkpointer = Thread.ofPlatform().name("flowgate-checkpointer").daemon().unstarted(this::checkpointWhenAsked);
-        this.committer = new GroupCommitter(writerConnection, "flowgate-journal-writer", () -> LockSupport.unpark(checkpointer));
-        checkpointer.start();
+        this.committer = new GroupCommitter(writerConnection, "flowgate-journal-writer");
     }
 
     /** Opens (creating if needed) the database file under {@code dataDir} and migrates it. */
@@ -107,30 +101,9 @@ final class SqliteDatabase implements AutoCloseable {
         }
     }
 
-    /**
-     * Copies the log back into the database when the writer asks, on a read connection: a passive
-     * checkpoint takes no lock that writers wait for, so the writer goes on while it runs.
-     */
-    private void checkpointWhenAsked() {
-        while (!closed) {
-            LockSupport.park(this);
-            if (closed) {
-                return;
-            }
-            try (Connection c = readers.getConnection(); Statement s = c.createStatement();
-                 ResultSet ignored = s.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
-                // Read to its end and closed: an open checkpoint statement would hold the log.
-            } catch (SQLException | RuntimeException e) {
-                // The writer's own checkpoints bound the log all the same.
-            }
-        }
-    }
-
     /** Lets queued writes commit, then closes every connection. */
     @Override
     public void close() {
-        closed = true;
-        LockSupport.unpark(checkpointer);
         committer.close();
         readers.close();
         closeQuietly(writerConnection);
