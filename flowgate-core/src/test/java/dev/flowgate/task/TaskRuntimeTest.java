@@ -144,6 +144,17 @@ class TaskRuntimeTest {
     }
 
     @Test
+    void aDeadLetterWhoseFailureHandlerCannotBeEnqueuedIsStillADeadLetterSayingSo() throws Exception {
+        TaskId taken = enqueue("other", null, 1);
+        start(Map.of("doomed", task -> new TaskOutcome.Failed("declined",
+                List.of(new NewTask(taken, "other", "{}", "worker-1", null, "test", 0, Instant.now(), 1)))), 4);
+        Task dead = awaitEnd(enqueue("doomed", null, 1));
+        assertThat(dead.status()).isEqualTo(TaskStatus.ERROR);
+        assertThat(dead.error()).startsWith("failed 1 times; the last: declined")
+                .contains("the tasks that handle its failure could not be saved");
+    }
+
+    @Test
     void aTaskOfAKindWithoutAHandlerIsADeadLetterSayingSo() throws Exception {
         start(Map.of(), 4);
         Task dead = awaitEnd(enqueue("nobody", null, 10));

@@ -101,12 +101,12 @@ public final class FlowRoutes {
                 String field = parser.currentName();
                 JsonToken value = parser.nextToken();
                 switch (field) {
-                    case "workerId" -> workerId = TaskRoutes.string(parser, value, field);
-                    case "contextId" -> contextId = value == JsonToken.VALUE_NULL ? null : TaskRoutes.string(parser, value, field);
-                    case "callerId" -> callerId = TaskRoutes.string(parser, value, field);
+                    case "workerId" -> workerId = Json.string(parser, value, field);
+                    case "contextId" -> contextId = value == JsonToken.VALUE_NULL ? null : Json.string(parser, value, field);
+                    case "callerId" -> callerId = Json.string(parser, value, field);
                     case "flow" -> definition = FlowDefinition.parse(FlowRequest.copyValue(parser));
                     case "input" -> input = FlowRequest.copyValue(parser);
-                    case "requestId" -> requestId = TaskRoutes.string(parser, value, field);
+                    case "requestId" -> requestId = Json.string(parser, value, field);
                     default -> throw new IllegalArgumentException("unknown field '" + Problems.bounded(field) + "'");
                 }
             }

@@ -2,6 +2,8 @@ package dev.flowgate.server.api;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import dev.flowgate.http.Problem;
 import dev.flowgate.server.http.HttpRequest;
@@ -56,6 +58,14 @@ final class Json {
         } else {
             json.writeStringField(field, value);
         }
+    }
+
+    /** A request body's string field, or an {@link IllegalArgumentException} naming it. */
+    static String string(JsonParser parser, JsonToken value, String field) throws IOException {
+        if (value != JsonToken.VALUE_STRING) {
+            throw new IllegalArgumentException(field + " must be a string");
+        }
+        return parser.getText();
     }
 
     private byte[] bytes(Body body) {

@@ -158,13 +158,13 @@ public final class TaskRoutes {
                 String field = parser.currentName();
                 JsonToken value = parser.nextToken();
                 switch (field) {
-                    case "workerId" -> workerId = string(parser, value, field);
-                    case "contextId" -> contextId = value == JsonToken.VALUE_NULL ? null : string(parser, value, field);
-                    case "callerId" -> callerId = string(parser, value, field);
-                    case "script" -> script = string(parser, value, field);
-                    case "flow" -> flow = string(parser, value, field);
+                    case "workerId" -> workerId = Json.string(parser, value, field);
+                    case "contextId" -> contextId = value == JsonToken.VALUE_NULL ? null : Json.string(parser, value, field);
+                    case "callerId" -> callerId = Json.string(parser, value, field);
+                    case "script" -> script = Json.string(parser, value, field);
+                    case "flow" -> flow = Json.string(parser, value, field);
                     case "input" -> input = FlowRequest.copyValue(parser);
-                    case "requestId" -> requestId = string(parser, value, field);
+                    case "requestId" -> requestId = Json.string(parser, value, field);
                     case "timeoutMs" -> timeoutMs = timeoutMs(parser, value);
                     case "retries" -> retries = retries(parser, value);
                     default -> throw new IllegalArgumentException("unknown field '" + Problems.bounded(field) + "'");
@@ -201,13 +201,6 @@ public final class TaskRoutes {
             throw new IllegalArgumentException("retries must be a whole number from 0 to " + Step.MAX_RETRIES);
         }
         return parser.getIntValue();
-    }
-
-    static String string(JsonParser parser, JsonToken value, String field) throws IOException {
-        if (value != JsonToken.VALUE_STRING) {
-            throw new IllegalArgumentException(field + " must be a string");
-        }
-        return parser.getText();
     }
 
     /** Answers for the task (or flow run) {@code idText} names, or 400 if it names none. */
