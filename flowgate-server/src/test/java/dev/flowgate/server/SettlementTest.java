@@ -59,9 +59,11 @@ class SettlementTest {
             List<UUID> ids = payConcurrently(h, 40, "1.00");
             Harness.await(PATIENCE, "some failed attempts", () -> h.defaultProcessor.paymentPostsReceived() >= 40);
             assertThat(h.engine.summary(null, null).values()).allMatch(t -> t.count() == 0);
+            // A post the processor received may not have its answer recorded yet: wait for one that has.
+            Harness.await(PATIENCE, "a refusal recorded as a payment's lastError", () -> ids.stream()
+                    .anyMatch(id -> h.get("/payments/" + id).body().contains("answered 500")));
             List<String> states = ids.stream().map(id -> h.get("/payments/" + id).body()).toList();
             assertThat(states).allMatch(s -> s.contains("\"status\":\"queued\"") || s.contains("\"status\":\"in_flight\""));
-            assertThat(states).anyMatch(s -> s.contains("answered 500"));
 
             h.defaultProcessor.setFailing(false);
             awaitSettled(h, ids);
